@@ -1,0 +1,132 @@
+package dev.regions;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The process-wide map from an address to the {@link Block} a piece at that address lives in:
+ * how {@code free} finds a piece's metadata in O(1) without reading a byte of native memory
+ * (so a forged or stale segment can never make the allocator follow a pointer it did not write).
+ *
+ * <pre>
+ *   address  ->  unit = address >>> 12   (4 KiB units: pages and large blocks are 4096-aligned)
+ *   unit     ->  leaf  = table[unit >>> 14]   (an open-addressed table of leaves, copy on write)
+ *            ->  entry = leaf[unit &amp; 0x3fff]   (a leaf covers 64 MiB of address space)
+ * </pre>
+ *
+ * A page registers every unit it covers; a large block only its first unit (a piece of it always
+ * starts there). Entries are published with release/acquire, and a block's heap validates what it
+ * finds (owner and scope), so a stale entry left by a reset or a racing region is harmless. It is
+ * global, not per region, so that a merge moves nothing here.
+ *
+ * <p>Cannot: shrink. Leaves stay once created (64 KiB of heap each; a process touches a few).
+ */
+final class BlockDirectory {
+    private BlockDirectory() {
+    }
+
+    static final int UNIT_SHIFT = 12;
+    private static final int LEAF_BITS = 14;
+    private static final int LEAF_MASK = (1 << LEAF_BITS) - 1;
+    private static final VarHandle ENTRY = MethodHandles.arrayElementVarHandle(Block[].class);
+
+    /** Immutable once published; replaced whole (under the class lock) when a leaf is added. */
+    private record Table(long[] keys, Block[][] leaves, int size) {
+    }
+
+    private static volatile Table table = new Table(new long[64], new Block[64][], 0);
+
+    static Block lookup(long address) {
+        long unit = address >>> UNIT_SHIFT;
+        Block[] leaf = leaf(table, unit >>> LEAF_BITS);
+        return leaf == null ? null : (Block) ENTRY.getAcquire(leaf, (int) (unit & LEAF_MASK));
+    }
+
+    /** Points every 4 KiB unit of {@code [address, address + byteSize)} at {@code block}. */
+    static void register(Block block, long address, long byteSize) {
+        long first = address >>> UNIT_SHIFT;
+        long last = (address + byteSize - 1) >>> UNIT_SHIFT;
+        for (long unit = first; unit <= last; unit++) {
+            ENTRY.setRelease(leafCreating(unit >>> LEAF_BITS), (int) (unit & LEAF_MASK), block);
+        }
+    }
+
+    /** Clears the units of {@code [address, address + byteSize)} that still point into {@code chunk}. */
+    static void unregisterChunk(Chunk chunk) {
+        long first = chunk.base >>> UNIT_SHIFT;
+        long last = (chunk.base + chunk.byteSize - 1) >>> UNIT_SHIFT;
+        for (long unit = first; unit <= last; unit++) {
+            Block[] leaf = leaf(table, unit >>> LEAF_BITS);
+            int i = (int) (unit & LEAF_MASK);
+            Block entry = leaf == null ? null : (Block) ENTRY.getAcquire(leaf, i);
+            if (entry instanceof Page page && page.chunk == chunk) {
+                ENTRY.compareAndSet(leaf, i, entry, null);
+            }
+        }
+    }
+
+    static void unregister(LargeBlock block) {
+        long unit = block.base >>> UNIT_SHIFT;
+        Block[] leaf = leaf(table, unit >>> LEAF_BITS);
+        if (leaf != null) {
+            ENTRY.compareAndSet(leaf, (int) (unit & LEAF_MASK), block, null);
+        }
+    }
+
+    private static Block[] leaf(Table t, long key) {
+        long[] keys = t.keys;
+        int mask = keys.length - 1;
+        for (int i = hash(key) & mask; ; i = (i + 1) & mask) {
+            long k = keys[i];
+            if (k == key + 1) {
+                return t.leaves[i];
+            }
+            if (k == 0) {
+                return null;
+            }
+        }
+    }
+
+    private static Block[] leafCreating(long key) {
+        Block[] leaf = leaf(table, key);
+        return leaf != null ? leaf : addLeaf(key);
+    }
+
+    private static synchronized Block[] addLeaf(long key) {
+        Table t = table;
+        Block[] leaf = leaf(t, key);
+        if (leaf != null) {
+            return leaf;
+        }
+        int capacity = t.keys.length;
+        if ((t.size + 1) * 2 > capacity) {
+            capacity *= 2;
+        }
+        long[] keys = new long[capacity];
+        Block[][] leaves = new Block[capacity][];
+        for (int j = 0; j < t.keys.length; j++) {
+            if (t.keys[j] != 0) {
+                insert(keys, leaves, t.keys[j] - 1, t.leaves[j]);
+            }
+        }
+        leaf = new Block[1 << LEAF_BITS];
+        insert(keys, leaves, key, leaf);
+        table = new Table(keys, leaves, t.size + 1);
+        return leaf;
+    }
+
+    private static void insert(long[] keys, Block[][] leaves, long key, Block[] leaf) {
+        int mask = keys.length - 1;
+        int i = hash(key) & mask;
+        while (keys[i] != 0) {
+            i = (i + 1) & mask;
+        }
+        keys[i] = key + 1;
+        leaves[i] = leaf;
+    }
+
+    private static int hash(long key) {
+        long h = key * 0x9E3779B97F4A7C15L;
+        return (int) (h >>> 40);
+    }
+}

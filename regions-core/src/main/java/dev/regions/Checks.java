@@ -1,0 +1,65 @@
+package dev.regions;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Argument checks and the construction of every exception a region throws, gathered in one
+ * place (as the JDK's {@code MemorySessionImpl.alreadyClosed()}/{@code wrongThread()} are) so
+ * that messages stay uniform: each names the region, what was wrong, and what was expected.
+ */
+final class Checks {
+    private Checks() {
+    }
+
+    static void sizeAndAlignment(long byteSize, long byteAlignment) {
+        if (byteSize < 0) {
+            throw new IllegalArgumentException("invalid allocation size: " + byteSize + " (must be >= 0)");
+        }
+        if (byteAlignment <= 0 || (byteAlignment & (byteAlignment - 1)) != 0) {
+            throw new IllegalArgumentException(
+                    "invalid alignment: " + byteAlignment + " (must be a power of two)");
+        }
+    }
+
+    static long limit(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("invalid limit: " + bytes + " (must be >= 0; 0 means no limit)");
+        }
+        return bytes;
+    }
+
+    static IllegalStateException closed(String region) {
+        return new IllegalStateException("region '" + region + "' is closed");
+    }
+
+    static IllegalStateException ending(String region) {
+        return new IllegalStateException(
+                "region '" + region + "' is being reset or closed (called from a cleanup action?)");
+    }
+
+    static WrongThreadException wrongThread(String region, Thread owner) {
+        return new WrongThreadException("region '" + region + "' is confined to thread '" + owner.getName()
+                + "', called from thread '" + Thread.currentThread().getName() + "'");
+    }
+
+    static LimitExceededException limitExceeded(String region, String what, long bytes, long live, long limit) {
+        return new LimitExceededException(what + " of " + bytes + " bytes would take region '" + region
+                + "' to " + (live + bytes) + " live bytes, over its limit of " + limit
+                + " (it holds " + live + ")");
+    }
+
+    static IllegalArgumentException notAPiece(String region, MemorySegment piece, String why) {
+        return new IllegalArgumentException("cannot free " + piece + " in region '" + region + "': " + why);
+    }
+
+    static IllegalStateException badSource(MemorySource source, MemorySegment block, long byteSize,
+            long byteAlignment) {
+        return new IllegalStateException("memory source " + source + " returned " + block + " for a request of "
+                + byteSize + " bytes aligned to " + byteAlignment
+                + " (expected a native segment at least that large, at an aligned address)");
+    }
+
+    static OutOfMemoryError tooLarge(long byteSize) {
+        return new OutOfMemoryError("cannot allocate " + byteSize + " bytes: larger than any block a source can give");
+    }
+}

@@ -1,0 +1,42 @@
+package dev.regions;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * One generation of a region: a JDK arena whose scope every piece of the generation is bound to.
+ * Ending the generation closes the arena, which kills every piece at once (and runs the cleanup
+ * actions users bound to it) before any byte goes back to a source: that is how a reset or close
+ * makes stale pieces throw {@link IllegalStateException} instead of touching freed memory.
+ *
+ * <p>Memory is bound to a generation with {@code MemorySegment.reinterpret}, a restricted method:
+ * chunks outlive generations (a reset keeps them), so their addresses are re-bound to each new
+ * generation's scope.
+ *
+ * <p>A merge moves whole generations to the destination heap ({@link #owner} changes); they end
+ * when the destination resets or closes. Per-generation live figures let a reset that could end
+ * only some generations (one was in use by a downcall) keep its statistics exact.
+ */
+final class Generation {
+    final Arena arena;
+    final MemorySegment.Scope scope;
+    /** The heap that may free this generation's pieces. Changed only by merge, under both heaps' guards. */
+    Heap owner;
+    long liveBytes;
+    long liveCount;
+
+    Generation(Heap owner, boolean shared) {
+        this.owner = owner;
+        this.arena = shared ? Arena.ofShared() : Arena.ofConfined();
+        this.scope = arena.scope();
+    }
+
+    boolean isAlive() {
+        return scope.isAlive();
+    }
+
+    /** A segment over {@code byteSize} bytes at {@code address}, alive as long as this generation. */
+    MemorySegment bind(long address, long byteSize) {
+        return MemorySegment.ofAddress(address).reinterpret(byteSize, arena, null);
+    }
+}

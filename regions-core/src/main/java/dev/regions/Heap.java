@@ -1,0 +1,729 @@
+package dev.regions;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The allocator behind one region: size-class pages carved from chunks, large blocks, the
+ * generations that bind them, and the region's figures. Not thread-safe: a
+ * {@link ConfinedRegion} calls it from its owner thread only, a {@link SharedRegion} under its
+ * lock; merge holds both heaps' guards.
+ *
+ * <h2>How a piece is found and freed</h2>
+ * Small pieces (up to {@value SizeClasses#MAX_SMALL} bytes) take a slot of their size class in
+ * the first page of that class's partial list; a new page is carved from the top chunk with room,
+ * and a new chunk (64 KiB, doubling up to 1 MiB) is taken from the source when none has room.
+ * So a source call serves thousands of pieces. {@code free} finds the page through the global
+ * {@link BlockDirectory}, checks owner, generation, slot and size on the Java heap, and pushes the
+ * slot on the page's free stack: O(1), and never a read of native memory.
+ *
+ * <h2>What it does not do</h2>
+ * It does not give a class's free slots to another class, nor return pages or chunks to the
+ * source before a reset or close (PostgreSQL's {@code aset.c} makes the same trade: simple and
+ * fast, with waste bounded by the peak of each class). A reset keeps every chunk for reuse and
+ * returns large blocks; a close returns everything.
+ *
+ * <h2>Reset and close</h2>
+ * First every generation ends (its arena closes: every piece and user-bound segment dies, cleanup
+ * actions run), then memory is taken back: O(chunks + large blocks), never O(pieces). If a
+ * generation is in use by a downcall it cannot end; the ones that ended before it stay ended,
+ * their figures are subtracted, and the region keeps the rest (see {@link #end}).
+ *
+ * <h2>Merge</h2>
+ * Moves the source heap's generations (their owner changes), chunks, partial pages and large
+ * blocks by splicing lists: O(size classes + generations), independent of the number of pieces.
+ */
+final class Heap {
+    private static final long FIRST_CHUNK = 64 * 1024;
+    private static final long MAX_CHUNK = 1024 * 1024;
+    private static final long CHUNK_ALIGNMENT = 1L << BlockDirectory.UNIT_SHIFT;
+
+    final MemorySource source;
+    final boolean shared;
+    final boolean zeroing;
+    final String name;
+
+    Generation current;
+    /** Generations other than current that this heap owns: merged in, or left by a partial reset. */
+    private final List<Generation> adopted = new ArrayList<>();
+    private boolean ending;
+    private boolean closed;
+
+    private final Page[] partialHead = new Page[SizeClasses.COUNT];
+    private final Page[] partialTail = new Page[SizeClasses.COUNT];
+    private Chunk chunks;
+    private Chunk chunksTail;
+    private Chunk roomy;
+    private long nextChunkSize = FIRST_CHUNK;
+
+    private LargeBlock largeHead;
+    private LargeBlock largeTail;
+    private LargeBlock[] largeFree;
+
+    long limit;
+    long liveBytes;
+    long liveCount;
+    long grossBytes;
+    long peakLiveBytes;
+    long lowLiveBytes;
+    long allocations;
+    long frees;
+
+    Heap(String name, MemorySource source, boolean shared, boolean zeroing, long limit) {
+        this.name = name;
+        this.source = source;
+        this.shared = shared;
+        this.zeroing = zeroing;
+        this.limit = limit;
+        this.current = new Generation(this, shared);
+    }
+
+    /** Throws unless the heap is open and not in the middle of ending its generations. */
+    void checkUsable() {
+        if (closed) {
+            throw Checks.closed(name);
+        }
+        if (ending) {
+            throw Checks.ending(name);
+        }
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    // ---------------------------------------------------------------- allocate
+
+    MemorySegment allocate(long byteSize, long byteAlignment) {
+        if (byteSize <= SizeClasses.MAX_SMALL) {
+            int sizeClass = byteAlignment <= 16
+                    ? SizeClasses.classOf(byteSize)
+                    : SizeClasses.classOf(byteSize, byteAlignment);
+            if (sizeClass >= 0) {
+                return allocateSmall(sizeClass, byteSize);
+            }
+        }
+        return allocateLarge(byteSize, byteAlignment);
+    }
+
+    private MemorySegment allocateSmall(int sizeClass, long byteSize) {
+        checkLimit(byteSize);
+        Page page = partialHead[sizeClass];
+        if (page == null) {
+            page = newPage(sizeClass);
+        }
+        int slot = page.take(byteSize);
+        if (page.isFull()) {
+            unlinkPartial(page);
+        }
+        MemorySegment piece = page.view.asSlice((long) slot * page.slotSize, byteSize);
+        if (zeroing) {
+            piece.fill((byte) 0);
+        }
+        countAllocation(page.generation, byteSize);
+        return piece;
+    }
+
+    private Page newPage(int sizeClass) {
+        int pageBytes = SizeClasses.pageBytes(sizeClass);
+        Chunk chunk = chunkWithRoom(pageBytes);
+        long base = chunk.base + chunk.carved;
+        Page page = new Page(chunk, base, sizeClass, current);
+        chunk.carved += pageBytes;
+        BlockDirectory.register(page, base, pageBytes);
+        linkPartial(page);
+        return page;
+    }
+
+    private Chunk chunkWithRoom(long bytes) {
+        while (roomy != null && roomy.room() < bytes) {
+            roomy = roomy.nextRoomy; // the rest of that chunk waits for the next reset
+        }
+        if (roomy != null) {
+            return roomy;
+        }
+        long size = nextChunkSize;
+        MemorySegment block = take(size, CHUNK_ALIGNMENT);
+        Chunk chunk = new Chunk(source, block, size);
+        nextChunkSize = Math.min(MAX_CHUNK, size * 2);
+        if (chunksTail == null) {
+            chunks = chunk;
+        } else {
+            chunksTail.next = chunk;
+        }
+        chunksTail = chunk;
+        chunk.nextRoomy = roomy;
+        roomy = chunk;
+        return chunk;
+    }
+
+    private MemorySegment allocateLarge(long byteSize, long byteAlignment) {
+        if (byteSize > SizeClasses.MAX_LARGE) {
+            throw Checks.tooLarge(byteSize);
+        }
+        checkLimit(byteSize);
+        int largeClass = SizeClasses.largeClassOf(byteSize);
+        LargeBlock block = takeFreeLarge(largeClass, byteAlignment);
+        if (block == null) {
+            long bytes = SizeClasses.largeClassBytes(largeClass);
+            MemorySegment raw = take(bytes, Math.max(byteAlignment, CHUNK_ALIGNMENT));
+            block = new LargeBlock(source, raw, bytes, largeClass, current);
+            BlockDirectory.register(block, block.base, 1);
+            block.prev = largeTail;
+            if (largeTail == null) {
+                largeHead = block;
+            } else {
+                largeTail.next = block;
+            }
+            largeTail = block;
+        }
+        block.liveSize = byteSize;
+        MemorySegment piece = block.view.asSlice(0, byteSize);
+        if (zeroing) {
+            piece.fill((byte) 0);
+        }
+        countAllocation(block.generation, byteSize);
+        return piece;
+    }
+
+    private LargeBlock takeFreeLarge(int largeClass, long byteAlignment) {
+        if (largeFree == null) {
+            return null;
+        }
+        LargeBlock previous = null;
+        for (LargeBlock b = largeFree[largeClass]; b != null; previous = b, b = b.nextFree) {
+            if ((b.base & (byteAlignment - 1)) == 0) {
+                if (previous == null) {
+                    largeFree[largeClass] = b.nextFree;
+                } else {
+                    previous.nextFree = b.nextFree;
+                }
+                b.nextFree = null;
+                return b;
+            }
+        }
+        return null;
+    }
+
+    /** Takes a block from the source, checks it, and counts it in the gross bytes. */
+    private MemorySegment take(long byteSize, long byteAlignment) {
+        MemorySegment block = source.allocate(byteSize, byteAlignment);
+        if (block == null || !block.isNative() || block.byteSize() < byteSize
+                || (block.address() & (byteAlignment - 1)) != 0) {
+            if (block != null && block.isNative()) {
+                source.release(block);
+            }
+            throw Checks.badSource(source, block, byteSize, byteAlignment);
+        }
+        grossBytes += byteSize;
+        GlobalAccounting.gross(byteSize);
+        return block;
+    }
+
+    private void checkLimit(long byteSize) {
+        if (limit != 0 && byteSize > limit - liveBytes) {
+            throw Checks.limitExceeded(name, "allocating a piece", byteSize, liveBytes, limit);
+        }
+    }
+
+    private void countAllocation(Generation generation, long byteSize) {
+        generation.liveBytes += byteSize;
+        generation.liveCount++;
+        liveCount++;
+        allocations++;
+        if ((liveBytes += byteSize) > peakLiveBytes) {
+            peakLiveBytes = liveBytes;
+        }
+        GlobalAccounting.allocated(byteSize);
+    }
+
+    // ---------------------------------------------------------------- free
+
+    void free(MemorySegment piece) {
+        long address = piece.address();
+        Block block = piece.isNative() ? BlockDirectory.lookup(address) : null;
+        if (block == null || block.generation.owner != this) {
+            throw Checks.notAPiece(name, piece, piece.isNative()
+                    ? "it is not a piece of this region (foreign, or moved to another region by a merge)"
+                    : "it is a heap segment, not a piece of this region");
+        }
+        if (!block.generation.scope.equals(piece.scope())) {
+            throw Checks.notAPiece(name, piece, piece.scope().isAlive()
+                    ? "it is not a piece of this region (its scope is another one)"
+                    : "it is from an ended generation (allocated before a reset)");
+        }
+        long byteSize = piece.byteSize();
+        if (block instanceof Page page) {
+            int slot = page.slotAt(address - page.base);
+            if (slot < 0) {
+                throw Checks.notAPiece(name, piece, "it is a slice inside a piece, not a piece");
+            }
+            long liveSize = page.liveSize(slot);
+            if (liveSize != byteSize) {
+                throw Checks.notAPiece(name, piece, liveSize < 0
+                        ? "it was already freed"
+                        : "it is a slice of a piece of " + liveSize + " bytes, not a piece");
+            }
+            boolean wasFull = page.isFull();
+            page.release(slot);
+            if (wasFull) {
+                linkPartial(page);
+            }
+        } else {
+            LargeBlock large = (LargeBlock) block;
+            if (large.base != address || large.liveSize != byteSize) {
+                throw Checks.notAPiece(name, piece, large.liveSize < 0 ? "it was already freed"
+                        : "it is a slice of a piece of " + large.liveSize + " bytes, not a piece");
+            }
+            large.liveSize = -1;
+            if (largeFree == null) {
+                largeFree = new LargeBlock[SizeClasses.LARGE_COUNT];
+            }
+            large.nextFree = largeFree[large.largeClass];
+            largeFree[large.largeClass] = large;
+        }
+        countFree(block.generation, byteSize);
+    }
+
+    private void countFree(Generation generation, long byteSize) {
+        generation.liveBytes -= byteSize;
+        generation.liveCount--;
+        liveCount--;
+        frees++;
+        if ((liveBytes -= byteSize) < lowLiveBytes) {
+            lowLiveBytes = liveBytes;
+        }
+        GlobalAccounting.freed(byteSize);
+    }
+
+    // ---------------------------------------------------------------- partial page lists
+
+    private void linkPartial(Page page) {
+        int c = page.sizeClass;
+        page.partial = true;
+        page.prevPartial = null;
+        page.nextPartial = partialHead[c];
+        if (partialHead[c] == null) {
+            partialTail[c] = page;
+        } else {
+            partialHead[c].prevPartial = page;
+        }
+        partialHead[c] = page;
+    }
+
+    private void unlinkPartial(Page page) {
+        int c = page.sizeClass;
+        if (page.prevPartial == null) {
+            partialHead[c] = page.nextPartial;
+        } else {
+            page.prevPartial.nextPartial = page.nextPartial;
+        }
+        if (page.nextPartial == null) {
+            partialTail[c] = page.prevPartial;
+        } else {
+            page.nextPartial.prevPartial = page.prevPartial;
+        }
+        page.prevPartial = page.nextPartial = null;
+        page.partial = false;
+    }
+
+    // ---------------------------------------------------------------- limit and figures
+
+    long setLimit(long bytes) {
+        long previous = limit;
+        limit = bytes;
+        return previous;
+    }
+
+    RegionStats stats() {
+        return new RegionStats(liveBytes, liveCount, grossBytes, peakLiveBytes, lowLiveBytes, allocations, frees);
+    }
+
+    RegionStats statsAndResetPeaks() {
+        RegionStats stats = stats();
+        peakLiveBytes = lowLiveBytes = liveBytes;
+        return stats;
+    }
+
+    // ---------------------------------------------------------------- reset and close
+
+    void reset() {
+        end(false);
+    }
+
+    void close() {
+        end(true);
+    }
+
+    /**
+     * Ends every generation (current first), then takes memory back. If the current generation is
+     * in use (a downcall holds one of its pieces) nothing changes and its
+     * {@link IllegalStateException} is thrown. If a merged-in generation is in use, the ones ended
+     * before it stay ended and are taken back, the region stays open with the rest, and the
+     * exception is thrown. Cleanup actions that throw are rethrown once everything is released.
+     */
+    private void end(boolean closing) {
+        List<Generation> all = new ArrayList<>(adopted.size() + 1);
+        all.add(current);
+        all.addAll(adopted);
+        RuntimeException inUse = null;
+        RuntimeException cleanupFailure = null;
+        int ended = 0;
+        ending = true;
+        try {
+            for (Generation g : all) {
+                try {
+                    g.arena.close();
+                } catch (RuntimeException e) {
+                    if (g.isAlive()) {
+                        inUse = e;
+                        break;
+                    }
+                    cleanupFailure = addFailure(cleanupFailure, e);
+                }
+                ended++;
+            }
+        } finally {
+            ending = false;
+        }
+        if (ended == 0) {
+            throw inUse;
+        }
+        RuntimeException releaseFailure = ended == all.size() ? releaseAll(closing) : releaseEnded();
+        RuntimeException failure = addFailure(addFailure(inUse, cleanupFailure), releaseFailure);
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private static RuntimeException addFailure(RuntimeException first, RuntimeException next) {
+        if (first == null) {
+            return next;
+        }
+        if (next != null && next != first) {
+            first.addSuppressed(next);
+        }
+        return first;
+    }
+
+    /** Every generation ended: every piece is dead. */
+    private RuntimeException releaseAll(boolean closing) {
+        RuntimeException failure = null;
+        for (LargeBlock b = largeHead; b != null; b = b.next) {
+            failure = addFailure(failure, giveBack(b));
+        }
+        largeHead = largeTail = null;
+        largeFree = null;
+        java.util.Arrays.fill(partialHead, null);
+        java.util.Arrays.fill(partialTail, null);
+        roomy = null;
+        for (Chunk c = chunks; c != null; c = c.next) {
+            if (closing) {
+                BlockDirectory.unregisterChunk(c);
+                failure = addFailure(failure, giveBack(c.source, c.block, c.byteSize));
+            } else {
+                c.carved = 0;
+                c.nextRoomy = roomy;
+                roomy = c;
+            }
+        }
+        if (closing) {
+            chunks = chunksTail = null;
+            closed = true;
+        } else {
+            current = new Generation(this, shared);
+        }
+        adopted.clear();
+        GlobalAccounting.released(liveBytes, liveCount);
+        liveBytes = liveCount = lowLiveBytes = 0;
+        return failure;
+    }
+
+    /** Some generations ended and one could not: take back what the ended ones held. */
+    private RuntimeException releaseEnded() {
+        RuntimeException failure = null;
+        for (int c = 0; c < SizeClasses.COUNT; c++) {
+            for (Page p = partialHead[c]; p != null; ) {
+                Page next = p.nextPartial;
+                if (!p.generation.isAlive()) {
+                    unlinkPartial(p); // its slots stay unused until a later reset recarves its chunk
+                }
+                p = next;
+            }
+        }
+        for (LargeBlock b = largeHead; b != null; ) {
+            LargeBlock next = b.next;
+            if (!b.generation.isAlive()) {
+                unlinkLarge(b);
+                failure = addFailure(failure, giveBack(b));
+            }
+            b = next;
+        }
+        if (largeFree != null) {
+            for (int c = 0; c < largeFree.length; c++) {
+                LargeBlock kept = null;
+                for (LargeBlock b = largeFree[c]; b != null; ) {
+                    LargeBlock next = b.nextFree;
+                    if (b.generation.isAlive()) {
+                        b.nextFree = kept;
+                        kept = b;
+                    }
+                    b = next;
+                }
+                largeFree[c] = kept;
+            }
+        }
+        List<Generation> survivors = new ArrayList<>();
+        long deadBytes = 0;
+        long deadCount = 0;
+        for (Generation g : allGenerations()) {
+            if (g.isAlive()) {
+                survivors.add(g);
+            } else {
+                deadBytes += g.liveBytes;
+                deadCount += g.liveCount;
+            }
+        }
+        adopted.clear();
+        adopted.addAll(survivors);
+        if (!current.isAlive()) {
+            current = new Generation(this, shared);
+        } else {
+            adopted.remove(current);
+        }
+        liveBytes -= deadBytes;
+        liveCount -= deadCount;
+        lowLiveBytes = Math.min(lowLiveBytes, liveBytes);
+        GlobalAccounting.released(deadBytes, deadCount);
+        return failure;
+    }
+
+    private List<Generation> allGenerations() {
+        List<Generation> all = new ArrayList<>(adopted.size() + 1);
+        all.add(current);
+        all.addAll(adopted);
+        return all;
+    }
+
+    private void unlinkLarge(LargeBlock b) {
+        if (b.prev == null) {
+            largeHead = b.next;
+        } else {
+            b.prev.next = b.next;
+        }
+        if (b.next == null) {
+            largeTail = b.prev;
+        } else {
+            b.next.prev = b.prev;
+        }
+        b.prev = b.next = null;
+    }
+
+    private RuntimeException giveBack(LargeBlock b) {
+        BlockDirectory.unregister(b);
+        return giveBack(b.source, b.block, b.byteSize);
+    }
+
+    private RuntimeException giveBack(MemorySource from, MemorySegment block, long byteSize) {
+        grossBytes -= byteSize;
+        GlobalAccounting.gross(-byteSize);
+        try {
+            from.release(block);
+            return null;
+        } catch (RuntimeException e) {
+            return e;
+        }
+    }
+
+    // ---------------------------------------------------------------- merge
+
+    /** Moves everything {@code from} holds into this heap. Both guards held; both open; checked compatible. */
+    void merge(Heap from) {
+        if (limit != 0 && from.liveBytes > limit - liveBytes) {
+            throw Checks.limitExceeded(name, "merging region '" + from.name + "' with live pieces",
+                    from.liveBytes, liveBytes, limit);
+        }
+        for (Generation g : from.allGenerations()) {
+            g.owner = this;
+            adopted.add(g);
+        }
+        from.adopted.clear();
+        from.current = new Generation(from, from.shared);
+
+        for (int c = 0; c < SizeClasses.COUNT; c++) {
+            Page head = from.partialHead[c];
+            if (head != null) {
+                if (partialTail[c] == null) {
+                    partialHead[c] = head;
+                } else {
+                    partialTail[c].nextPartial = head;
+                    head.prevPartial = partialTail[c];
+                }
+                partialTail[c] = from.partialTail[c];
+                from.partialHead[c] = from.partialTail[c] = null;
+            }
+        }
+        if (from.chunks != null) {
+            if (chunksTail == null) {
+                chunks = from.chunks;
+            } else {
+                chunksTail.next = from.chunks;
+            }
+            chunksTail = from.chunksTail;
+        }
+        if (from.roomy != null) {
+            // Keep our own top chunk on top; the source's roomy chunks come after it.
+            Chunk last = from.roomy;
+            while (last.nextRoomy != null) {
+                last = last.nextRoomy;
+            }
+            if (roomy == null) {
+                roomy = from.roomy;
+            } else {
+                last.nextRoomy = roomy.nextRoomy;
+                roomy.nextRoomy = from.roomy;
+            }
+        }
+        from.chunks = from.chunksTail = from.roomy = null;
+        if (from.largeHead != null) {
+            if (largeTail == null) {
+                largeHead = from.largeHead;
+            } else {
+                largeTail.next = from.largeHead;
+                from.largeHead.prev = largeTail;
+            }
+            largeTail = from.largeTail;
+        }
+        if (from.largeFree != null) {
+            if (largeFree == null) {
+                largeFree = from.largeFree;
+            } else {
+                for (int c = 0; c < largeFree.length; c++) {
+                    for (LargeBlock b = from.largeFree[c]; b != null; ) {
+                        LargeBlock next = b.nextFree;
+                        b.nextFree = largeFree[c];
+                        largeFree[c] = b;
+                        b = next;
+                    }
+                }
+            }
+        }
+        from.largeHead = from.largeTail = null;
+        from.largeFree = null;
+
+        liveBytes += from.liveBytes;
+        liveCount += from.liveCount;
+        grossBytes += from.grossBytes;
+        peakLiveBytes = Math.max(peakLiveBytes, liveBytes);
+        from.liveBytes = from.liveCount = from.grossBytes = 0;
+        from.lowLiveBytes = 0;
+    }
+
+    // ---------------------------------------------------------------- validation
+
+    /**
+     * Walks the heap and returns the first broken invariant, or null: pages well formed, partial
+     * lists hold exactly the non-full pages of live generations and are linked both ways, pages
+     * and large blocks of this heap do not overlap, figures match the pieces. For tests; O(heap).
+     */
+    String validate() {
+        List<Generation> gens = allGenerations();
+        for (Generation g : gens) {
+            if (g.owner != this) {
+                return "generation owned by another heap";
+            }
+            if (!closed && !g.isAlive()) {
+                return "an ended generation is still held";
+            }
+        }
+        long bytes = 0;
+        long count = 0;
+        for (Generation g : gens) {
+            bytes += g.liveBytes;
+            count += g.liveCount;
+        }
+        if (!closed && (bytes != liveBytes || count != liveCount)) {
+            return "generations hold " + bytes + " bytes in " + count + " pieces, heap says " + liveBytes
+                    + " in " + liveCount;
+        }
+        long pageBytes = 0;
+        long pageCount = 0;
+        java.util.TreeMap<Long, Long> spans = new java.util.TreeMap<>();
+        long gross = 0;
+        for (Chunk c = chunks; c != null; c = c.next) {
+            gross += c.byteSize;
+            if (c.carved > c.byteSize) {
+                return "chunk carved beyond its end";
+            }
+            for (long off = 0; off < c.carved; off += SizeClasses.MIN_PAGE) {
+                Block b = BlockDirectory.lookup(c.base + off);
+                if (b instanceof Page p && p.chunk == c && p.base == c.base + off && p.generation.owner == this
+                        && p.generation.isAlive()) {
+                    String broken = p.check();
+                    if (broken != null) {
+                        return "page at " + Long.toHexString(p.base) + ": " + broken;
+                    }
+                    if (p.partial == p.isFull()) {
+                        return "page at " + Long.toHexString(p.base) + (p.partial ? " full but on" : " not full but off")
+                                + " its partial list";
+                    }
+                    if (spans.put(p.base, (long) SizeClasses.pageBytes(p.sizeClass)) != null) {
+                        return "two pages at one address";
+                    }
+                    pageBytes += p.liveBytes();
+                    pageCount += p.liveCount;
+                }
+            }
+        }
+        for (int c = 0; c < SizeClasses.COUNT; c++) {
+            Page previous = null;
+            for (Page p = partialHead[c]; p != null; previous = p, p = p.nextPartial) {
+                if (p.prevPartial != previous || p.sizeClass != c || !p.partial) {
+                    return "partial list of class " + c + " is broken";
+                }
+                if (!spans.containsKey(p.base)) {
+                    return "partial page not reachable from the chunks";
+                }
+            }
+            if (partialTail[c] != previous) {
+                return "partial list tail of class " + c + " is wrong";
+            }
+        }
+        LargeBlock previous = null;
+        for (LargeBlock b = largeHead; b != null; previous = b, b = b.next) {
+            if (b.prev != previous) {
+                return "large list is broken";
+            }
+            gross += b.byteSize;
+            if (b.liveSize >= 0) {
+                pageBytes += b.liveSize;
+                pageCount++;
+            }
+            if (spans.put(b.base, b.byteSize) != null) {
+                return "two blocks at one address";
+            }
+        }
+        if (largeTail != previous) {
+            return "large list tail is wrong";
+        }
+        long end = Long.MIN_VALUE;
+        for (var e : spans.entrySet()) {
+            if (e.getKey() < end) {
+                return "blocks overlap at " + Long.toHexString(e.getKey());
+            }
+            end = e.getKey() + e.getValue();
+        }
+        if (pageBytes != liveBytes || pageCount != liveCount) {
+            return "pages hold " + pageBytes + " bytes in " + pageCount + " pieces, heap says " + liveBytes + " in "
+                    + liveCount;
+        }
+        if (gross != grossBytes) {
+            return "blocks add up to " + gross + " gross bytes, heap says " + grossBytes;
+        }
+        if (peakLiveBytes < liveBytes || lowLiveBytes > liveBytes) {
+            return "watermarks " + lowLiveBytes + ".." + peakLiveBytes + " do not bracket " + liveBytes;
+        }
+        return null;
+    }
+}

@@ -1,0 +1,85 @@
+package dev.regions;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * {@link MemorySource#malloc()}: the C library's {@code malloc}, {@code aligned_alloc} and
+ * {@code free} through {@link Linker} downcalls. The C library is thread-safe, so this source
+ * needs no lock. The handles are made on first use, so a program that never touches this source
+ * never needs native access for it.
+ *
+ * <p>{@code aligned_alloc} is asked for a size rounded up to a multiple of the alignment, as C11
+ * requires; the segment handed back still has the requested size.
+ */
+final class MallocSource implements MemorySource {
+    static final MallocSource INSTANCE = new MallocSource();
+
+    /** malloc's own alignment on 64-bit platforms. */
+    private static final long MALLOC_ALIGNMENT = 16;
+
+    private MallocSource() {
+    }
+
+    private static final class Handles {
+        static final MethodHandle MALLOC;
+        static final MethodHandle ALIGNED_ALLOC;
+        static final MethodHandle FREE;
+
+        static {
+            Linker linker = Linker.nativeLinker();
+            var libc = linker.defaultLookup();
+            MALLOC = linker.downcallHandle(libc.find("malloc").orElseThrow(),
+                    FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+            ALIGNED_ALLOC = linker.downcallHandle(libc.find("aligned_alloc").orElseThrow(),
+                    FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
+            FREE = linker.downcallHandle(libc.find("free").orElseThrow(),
+                    FunctionDescriptor.ofVoid(ValueLayout.ADDRESS));
+        }
+    }
+
+    @Override
+    public MemorySegment allocate(long byteSize, long byteAlignment) {
+        Checks.sizeAndAlignment(byteSize, byteAlignment);
+        long size = Math.max(1, byteSize);
+        MemorySegment address;
+        try {
+            if (byteAlignment <= MALLOC_ALIGNMENT) {
+                address = (MemorySegment) Handles.MALLOC.invokeExact(size);
+            } else {
+                long rounded = (size + byteAlignment - 1) & -byteAlignment;
+                if (rounded < size) {
+                    throw Checks.tooLarge(byteSize);
+                }
+                address = (MemorySegment) Handles.ALIGNED_ALLOC.invokeExact(byteAlignment, rounded);
+            }
+        } catch (Error | RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+        if (address.address() == 0) {
+            throw new OutOfMemoryError("malloc could not allocate " + byteSize + " bytes");
+        }
+        return address.reinterpret(byteSize);
+    }
+
+    @Override
+    public void release(MemorySegment block) {
+        try {
+            Handles.FREE.invokeExact(block);
+        } catch (Error | RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "MemorySource.malloc()";
+    }
+}

@@ -1,0 +1,71 @@
+package dev.regions;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Where a region gets its memory: large blocks (chunks) that the region carves pieces out of,
+ * and the blocks of large pieces. The original passed a malloc-like and a free-like function to
+ * {@code alloc_InitSegment}; this is the same pair as an interface.
+ *
+ * <p>A region calls {@link #allocate} only while allocating, and {@link #release} when it resets,
+ * closes or has no more use for a block; it never asks for one block per small piece. A region
+ * releases every block to the source it came from, even after a merge moved the block to a
+ * region built on another source.
+ *
+ * <p>Implementations must be thread-safe unless every region using them is confined to one
+ * thread; wrap a source that is not in {@link #serialized()}.
+ */
+public interface MemorySource {
+
+    /**
+     * Allocates a native block.
+     *
+     * @param byteSize      the block's size in bytes, greater than zero
+     * @param byteAlignment the block's alignment, a power of two
+     * @return a native segment of at least {@code byteSize} bytes at an address aligned to
+     *         {@code byteAlignment}; its contents may be anything
+     * @throws OutOfMemoryError when the source has no memory to give
+     */
+    MemorySegment allocate(long byteSize, long byteAlignment);
+
+    /**
+     * Releases a block.
+     *
+     * @param block exactly a segment that {@link #allocate} returned and that was not released
+     *              since
+     */
+    void release(MemorySegment block);
+
+    /**
+     * Returns this source behind one lock: every call to {@link #allocate} and {@link #release}
+     * of the returned source is serialized. Replaces the original's
+     * {@code alloc_GlobalUseGlobalMutex()}, for a source whose functions are not thread-safe.
+     * Share the returned source between the regions that must be serialized together.
+     *
+     * @return a serialized view of this source
+     */
+    default MemorySource serialized() {
+        return new SerializedSource(this);
+    }
+
+    /**
+     * The C library's {@code malloc}/{@code aligned_alloc}/{@code free}, called through
+     * {@link java.lang.foreign.Linker} downcalls. The default source of every region. Needs native
+     * access ({@code --enable-native-access}).
+     *
+     * @return the process-wide malloc source
+     */
+    static MemorySource malloc() {
+        return MallocSource.INSTANCE;
+    }
+
+    /**
+     * Blocks from the JDK's own arenas (one shared {@link java.lang.foreign.Arena} per block): no
+     * downcalls, and the memory comes zeroed. Slower to release than {@link #malloc()}.
+     *
+     * @return the process-wide JDK source
+     */
+    static MemorySource jdk() {
+        return JdkSource.INSTANCE;
+    }
+}

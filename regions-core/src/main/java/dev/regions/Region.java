@@ -1,0 +1,290 @@
+package dev.regions;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+
+/**
+ * An {@link Arena} whose pieces can also be freed one by one, all at once while the region goes
+ * on ({@link #reset()}), or moved into another region ({@link #merge}); that can be capped
+ * ({@link #setLimit}), measured ({@link #stats()}) and shared between threads. It is the
+ * ScriptBasic allocator's <em>segment</em> (an ownership group, not a contiguous block) on the
+ * Foreign Function and Memory API.
+ *
+ * <pre>{@code
+ * try (Region region = Region.ofConfined()) {
+ *     MemorySegment name = region.allocateFrom("Ada");          // any SegmentAllocator method
+ *     MemorySegment scratch = region.allocate(4096);
+ *     region.free(scratch);                                     // one piece back
+ *     region.reset();                                           // every piece back; region goes on
+ * }                                                             // close: memory back to the source
+ * }</pre>
+ *
+ * <h2>Where a region differs from a plain {@code Arena}</h2>
+ * A region keeps every promise of {@code Arena} except four, which per-piece free, reset and
+ * merge exist to change:
+ * <ol>
+ * <li><b>Reuse.</b> No two <em>live</em> pieces overlap, but the bytes of a freed piece may be
+ *     handed out again. A freed piece's segment stays usable until the region resets or closes
+ *     (the memory still belongs to the region, so touching it cannot fault the process).
+ * <li><b>Generations.</b> {@link #scope()} is the scope of the current generation. {@link #reset()}
+ *     ends it (every piece and every segment bound to it dies, its cleanup actions run) and starts
+ *     a new one.
+ * <li><b>Merge.</b> Pieces moved by {@code dst.merge(src)} live as long as {@code dst}'s current
+ *     generation: closing {@code src} afterwards does not end them.
+ * <li><b>Per-piece free</b> ({@link #free}) exists at all.
+ * </ol>
+ *
+ * <h2>Guarantees</h2>
+ * Pieces are zero-filled (unless built with {@code zeroing(false)}), aligned to at least 16 bytes
+ * and to any requested power-of-two alignment. After {@link #reset()} or {@link #close()} every
+ * piece handed out before throws {@link IllegalStateException} when touched. Misuse throws a clear
+ * exception and changes nothing. {@link #free} is O(1), {@link #reset()} and {@link #close()} cost
+ * O(chunks held), {@link #merge} does not depend on the number of pieces.
+ *
+ * <h2>Threads</h2>
+ * A confined region ({@link #ofConfined()}) belongs to the thread that built it; any other thread
+ * that calls a method other than {@link #stats()}, {@link #limit()}, {@link #name()} or
+ * {@link #scope()} gets {@link WrongThreadException}, and its pieces are confined like those of
+ * {@link Arena#ofConfined()}. A shared region ({@link #ofShared()}) may be used by any number of
+ * threads at once; every operation is atomic.
+ *
+ * <h2>After close</h2>
+ * {@link #stats()}, {@link #limit()}, {@link #name()} and {@link #scope()} still answer (the
+ * scope reports {@code isAlive() == false}); every other method throws
+ * {@link IllegalStateException}.
+ */
+public interface Region extends Arena {
+
+    /**
+     * A region confined to the calling thread, on {@link MemorySource#malloc()}, zeroing, with no
+     * limit. Replaces {@code alloc_InitSegment(malloc, free)}.
+     *
+     * @return a new confined region
+     */
+    static Region ofConfined() {
+        return builder().build();
+    }
+
+    /**
+     * A region any thread may use, on {@link MemorySource#malloc()}, zeroing, with no limit.
+     *
+     * @return a new shared region
+     */
+    static Region ofShared() {
+        return builder().shared(true).build();
+    }
+
+    /** @return a builder with the defaults of {@link #ofConfined()} */
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * A builder preset with the template's source, sharing and zeroing (not its name, limit or
+     * anything it holds). Replaces {@code alloc_InitSegment(seg, NULL)}, which inherited a
+     * segment's functions.
+     *
+     * @param template a region built by this library; it may be closed
+     * @return a preset builder
+     * @throws IllegalArgumentException if the template is not a region built by this library
+     */
+    static Builder builder(Region template) {
+        Objects.requireNonNull(template, "template");
+        if (!(template instanceof AbstractRegion r)) {
+            throw new IllegalArgumentException(
+                    "template " + template.getClass().getName() + " is not a region built by Regions");
+        }
+        return new Builder().source(r.heap.source).shared(r.isShared()).zeroing(r.heap.zeroing);
+    }
+
+    /** @return the region's name, given to the builder or generated ({@code region-N}) */
+    String name();
+
+    /**
+     * Allocates a piece. Replaces {@code alloc_Alloc(n, seg)}. A size of 0 gives a zero-length
+     * piece that counts as live until freed.
+     *
+     * @throws IllegalArgumentException if {@code byteSize} is negative or {@code byteAlignment} is
+     *         not a power of two
+     * @throws LimitExceededException if the piece would take live bytes over the limit
+     * @throws OutOfMemoryError if the source has no memory
+     * @throws IllegalStateException if the region is closed
+     * @throws WrongThreadException if the region is confined to another thread
+     */
+    @Override
+    MemorySegment allocate(long byteSize, long byteAlignment);
+
+    /**
+     * Frees one live piece: its bytes may be handed out again; the segment stays safe to touch
+     * until the region resets or closes. Replaces {@code alloc_Free(p, seg)}. O(1).
+     *
+     * @param piece a live piece of this region, exactly as allocated (not a slice);
+     *              {@link MemorySegment#NULL} is accepted and does nothing
+     * @throws NullPointerException if {@code piece} is null
+     * @throws IllegalArgumentException if {@code piece} is not live in this region: foreign,
+     *         already freed, from before a reset, moved to another region, or a slice of a piece
+     * @throws IllegalStateException if the region is closed
+     * @throws WrongThreadException if the region is confined to another thread
+     */
+    void free(MemorySegment piece);
+
+    /**
+     * Frees every piece at once and starts a new generation; the region stays usable and keeps
+     * its small-piece chunks for reuse. Live bytes and count go to 0, the low watermark to 0; the
+     * peak and the history counters stay. Replaces {@code alloc_FreeSegment(seg)}.
+     *
+     * <p>Ends the current scope first, then takes the memory back. If a piece is in use (a downcall
+     * holds it) the scope cannot end and this throws {@link IllegalStateException} with nothing
+     * released, as {@link Arena#close()} does. A cleanup action that throws does not stop the
+     * reset: everything is released, the other cleanups run, and the first exception is rethrown.
+     *
+     * @throws IllegalStateException if the region is closed or a piece is in use
+     * @throws WrongThreadException if the region is confined to another thread
+     */
+    void reset();
+
+    /**
+     * Closes the region: ends its scope, then returns every block to the source. Replaces
+     * {@code alloc_FinishSegment(seg)}. Failure modes as for {@link #reset()}.
+     *
+     * @throws IllegalStateException if the region is already closed or a piece is in use
+     * @throws WrongThreadException if the region is confined to another thread
+     */
+    @Override
+    void close();
+
+    /**
+     * Moves every piece of {@code source} into this region: they are freed with this region from
+     * then on and live as long as this region's current generation. {@code source} stays usable
+     * and empty. Live bytes and count move; history counters stay where they happened. Replaces
+     * {@code alloc_Merge(dst, src)}. Does not depend on the number of pieces.
+     *
+     * <p>If the moved live bytes would take this region over its limit, the merge throws
+     * {@link LimitExceededException} and moves nothing.
+     *
+     * @param source another open region of the same kind: both shared, or both confined to the
+     *               calling thread
+     * @throws IllegalArgumentException if {@code source} is this region, not built by Regions, or
+     *         of another kind or owner
+     * @throws LimitExceededException if this region's limit would be passed
+     * @throws IllegalStateException if either region is closed
+     * @throws WrongThreadException if a confined region belongs to another thread
+     */
+    void merge(Region source);
+
+    /**
+     * {@link #merge} then {@link #close()} {@code source}, atomically. Replaces
+     * {@code alloc_MergeAndFinish(dst, src)}.
+     *
+     * @param source as for {@link #merge}
+     */
+    void mergeAndClose(Region source);
+
+    /**
+     * Caps the live bytes (requested bytes, not overhead) the region may hold; 0 means no cap. A
+     * cap below the current live bytes is accepted: later allocations fail until frees make room.
+     * Replaces {@code alloc_SegmentLimit(seg, n)}.
+     *
+     * @param bytes the new limit, 0 for none
+     * @return the previous limit
+     * @throws IllegalArgumentException if {@code bytes} is negative
+     * @throws IllegalStateException if the region is closed
+     * @throws WrongThreadException if the region is confined to another thread
+     */
+    long setLimit(long bytes);
+
+    /** @return the current limit in bytes, 0 for none */
+    long limit();
+
+    /**
+     * The region's figures now. Replaces {@code alloc_GetStat} (without its watermark reset).
+     *
+     * @return a snapshot; after close, the final figures
+     */
+    RegionStats stats();
+
+    /**
+     * The region's figures, then both watermarks set to the current live bytes, as the original's
+     * {@code alloc_GetStat} did on every read.
+     *
+     * @return the figures before the watermarks were reset
+     * @throws IllegalStateException if the region is closed
+     * @throws WrongThreadException if the region is confined to another thread
+     */
+    RegionStats statsAndResetPeaks();
+
+    /**
+     * Builds regions. Defaults: confined, {@link MemorySource#malloc()}, zeroing, no limit, a
+     * generated name.
+     */
+    final class Builder {
+        private String name;
+        private boolean shared;
+        private long limit;
+        private MemorySource source = MemorySource.malloc();
+        private boolean zeroing = true;
+
+        Builder() {
+        }
+
+        /**
+         * @param name shown in {@link Region#name()} and in exception messages
+         * @return this builder
+         */
+        public Builder name(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /**
+         * @param shared true for a region any thread may use, false for one confined to the thread
+         *               that calls {@link #build()}
+         * @return this builder
+         */
+        public Builder shared(boolean shared) {
+            this.shared = shared;
+            return this;
+        }
+
+        /**
+         * @param bytes the live-byte cap, 0 for none (see {@link Region#setLimit})
+         * @return this builder
+         * @throws IllegalArgumentException if {@code bytes} is negative
+         */
+        public Builder limit(long bytes) {
+            this.limit = Checks.limit(bytes);
+            return this;
+        }
+
+        /**
+         * @param source where the region's chunks come from and go back to
+         * @return this builder
+         */
+        public Builder source(MemorySource source) {
+            this.source = Objects.requireNonNull(source, "source");
+            return this;
+        }
+
+        /**
+         * @param zeroing true (the default) to zero-fill every piece, false to hand pieces out
+         *                with whatever bytes they hold
+         * @return this builder
+         */
+        public Builder zeroing(boolean zeroing) {
+            this.zeroing = zeroing;
+            return this;
+        }
+
+        /**
+         * Builds the region. Takes no memory from the source yet.
+         *
+         * @return a new open region
+         */
+        public Region build() {
+            return shared
+                    ? new SharedRegion(name, source, zeroing, limit)
+                    : new ConfinedRegion(name, source, zeroing, limit);
+        }
+    }
+}

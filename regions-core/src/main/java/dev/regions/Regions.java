@@ -1,0 +1,32 @@
+package dev.regions;
+
+/**
+ * Process-wide figures over every region. Replaces the original's {@code alloc_InitStat()} and
+ * {@code alloc_GlobalGetStat(...)}.
+ */
+public final class Regions {
+    private Regions() {
+    }
+
+    /**
+     * The process's figures: live bytes, live count and gross bytes sum every open region (pieces
+     * moved by a merge count once; a closed region no longer counts); allocations and frees count
+     * every allocation and free in the process so far; the watermarks are the global live bytes'
+     * highest and lowest since start or the last {@link #globalStatsAndResetPeaks()}.
+     *
+     * @return a snapshot of the global figures
+     */
+    public static RegionStats globalStats() {
+        return GlobalAccounting.snapshot(false);
+    }
+
+    /**
+     * Like {@link #globalStats()}, then sets both watermarks to the current live bytes, as the
+     * original's {@code alloc_GlobalGetStat} did on every read.
+     *
+     * @return the figures as they were before the watermarks were reset
+     */
+    public static RegionStats globalStatsAndResetPeaks() {
+        return GlobalAccounting.snapshot(true);
+    }
+}

@@ -1,0 +1,47 @@
+package dev.regions;
+
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * {@link MemorySource#serialized()}: another source behind one lock, for a source whose
+ * functions are not thread-safe (the original's {@code alloc_GlobalUseGlobalMutex()}).
+ */
+final class SerializedSource implements MemorySource {
+    private final MemorySource inner;
+    private final ReentrantLock lock = new ReentrantLock();
+
+    SerializedSource(MemorySource inner) {
+        this.inner = inner;
+    }
+
+    @Override
+    public MemorySegment allocate(long byteSize, long byteAlignment) {
+        lock.lock();
+        try {
+            return inner.allocate(byteSize, byteAlignment);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void release(MemorySegment block) {
+        lock.lock();
+        try {
+            inner.release(block);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public MemorySource serialized() {
+        return this;
+    }
+
+    @Override
+    public String toString() {
+        return inner + ".serialized()";
+    }
+}
