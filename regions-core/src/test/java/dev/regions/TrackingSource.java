@@ -1,0 +1,70 @@
+package dev.regions;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A test source over {@link MemorySource#malloc()} that counts every block it hands out and gets
+ * back, checks that {@code release} gets exactly a block it handed out, and can be told to fail
+ * (throw {@link OutOfMemoryError}) at its k-th {@code allocate} call.
+ */
+final class TrackingSource implements MemorySource {
+    private final MemorySource inner;
+    private final Set<MemorySegment> outstanding = ConcurrentHashMap.newKeySet();
+    private final AtomicLong allocateCalls = new AtomicLong();
+    private final AtomicLong releaseCalls = new AtomicLong();
+    private volatile long failAtCall = -1;
+
+    TrackingSource() {
+        this(MemorySource.malloc());
+    }
+
+    TrackingSource(MemorySource inner) {
+        this.inner = inner;
+    }
+
+    /** Makes the {@code k}-th call to allocate (1-based, counting from the start) throw; -1: never. */
+    TrackingSource failAt(long k) {
+        this.failAtCall = k;
+        return this;
+    }
+
+    @Override
+    public MemorySegment allocate(long byteSize, long byteAlignment) {
+        long call = allocateCalls.incrementAndGet();
+        if (call == failAtCall) {
+            throw new OutOfMemoryError("TrackingSource: failing call " + call + " as told");
+        }
+        MemorySegment block = inner.allocate(byteSize, byteAlignment);
+        outstanding.add(block);
+        return block;
+    }
+
+    @Override
+    public void release(MemorySegment block) {
+        releaseCalls.incrementAndGet();
+        if (!outstanding.remove(block)) {
+            throw new AssertionError("release of a block this source did not hand out (or twice): " + block);
+        }
+        inner.release(block);
+    }
+
+    long allocateCalls() {
+        return allocateCalls.get();
+    }
+
+    long releaseCalls() {
+        return releaseCalls.get();
+    }
+
+    /** Blocks handed out and not yet released. */
+    int outstanding() {
+        return outstanding.size();
+    }
+
+    long outstandingBytes() {
+        return outstanding.stream().mapToLong(MemorySegment::byteSize).sum();
+    }
+}
