@@ -20,7 +20,11 @@ import java.lang.foreign.MemorySegment;
 final class Generation {
     final Arena arena;
     final MemorySegment.Scope scope;
-    /** The heap that may free this generation's pieces. Changed only by merge, under both heaps' guards. */
+    /**
+     * The heap that may free this generation's pieces; null once the generation ended, so that a
+     * stale directory entry can never pass the owner check. Changed by merge (under both heaps'
+     * guards) and by reset/close.
+     */
     Heap owner;
     long liveBytes;
     long liveCount;

@@ -243,15 +243,12 @@ final class Heap {
     void free(MemorySegment piece) {
         long address = piece.address();
         Block block = piece.isNative() ? BlockDirectory.lookup(address) : null;
-        if (block == null || block.generation.owner != this) {
-            throw Checks.notAPiece(name, piece, piece.isNative()
-                    ? "it is not a piece of this region (foreign, or moved to another region by a merge)"
-                    : "it is a heap segment, not a piece of this region");
-        }
-        if (!block.generation.scope.equals(piece.scope())) {
-            throw Checks.notAPiece(name, piece, piece.scope().isAlive()
-                    ? "it is not a piece of this region (its scope is another one)"
-                    : "it is from an ended generation (allocated before a reset)");
+        if (block == null || block.generation.owner != this || !block.generation.scope.equals(piece.scope())) {
+            throw Checks.notAPiece(name, piece, !piece.isNative()
+                    ? "it is a heap segment, not a piece of this region"
+                    : !piece.scope().isAlive()
+                    ? "it is from an ended generation (allocated before a reset or close)"
+                    : "it is not a piece of this region (foreign, or moved to another region by a merge)");
         }
         long byteSize = piece.byteSize();
         if (block instanceof Page page) {
@@ -428,13 +425,17 @@ final class Heap {
                 roomy = c;
             }
         }
+        current.owner = null;
+        for (Generation g : adopted) {
+            g.owner = null;
+        }
+        adopted.clear();
         if (closing) {
             chunks = chunksTail = null;
             closed = true;
         } else {
             current = new Generation(this, shared);
         }
-        adopted.clear();
         GlobalAccounting.released(liveBytes, liveCount);
         liveBytes = liveCount = lowLiveBytes = 0;
         return failure;
@@ -481,6 +482,7 @@ final class Heap {
             if (g.isAlive()) {
                 survivors.add(g);
             } else {
+                g.owner = null;
                 deadBytes += g.liveBytes;
                 deadCount += g.liveCount;
             }
@@ -628,12 +630,16 @@ final class Heap {
      * and large blocks of this heap do not overlap, figures match the pieces. For tests; O(heap).
      */
     String validate() {
+        if (closed) {
+            return chunks == null && largeHead == null && grossBytes == 0 && liveBytes == 0 && liveCount == 0
+                    ? null : "a closed heap still holds memory or live pieces";
+        }
         List<Generation> gens = allGenerations();
         for (Generation g : gens) {
             if (g.owner != this) {
                 return "generation owned by another heap";
             }
-            if (!closed && !g.isAlive()) {
+            if (!g.isAlive()) {
                 return "an ended generation is still held";
             }
         }
@@ -643,7 +649,7 @@ final class Heap {
             bytes += g.liveBytes;
             count += g.liveCount;
         }
-        if (!closed && (bytes != liveBytes || count != liveCount)) {
+        if (bytes != liveBytes || count != liveCount) {
             return "generations hold " + bytes + " bytes in " + count + " pieces, heap says " + liveBytes
                     + " in " + liveCount;
         }
