@@ -40,6 +40,7 @@ final class Generation {
     }
 
     /** A segment over {@code byteSize} bytes at {@code address}, alive as long as this generation. */
+    @SuppressWarnings("restricted") // the one place a region turns an address into a segment
     MemorySegment bind(long address, long byteSize) {
         return MemorySegment.ofAddress(address).reinterpret(byteSize, arena, null);
     }

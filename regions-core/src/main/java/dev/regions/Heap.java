@@ -159,10 +159,10 @@ final class Heap {
     }
 
     private MemorySegment allocateLarge(long byteSize, long byteAlignment) {
+        checkLimit(byteSize);
         if (byteSize > SizeClasses.MAX_LARGE) {
             throw Checks.tooLarge(byteSize);
         }
-        checkLimit(byteSize);
         int largeClass = SizeClasses.largeClassOf(byteSize);
         LargeBlock block = takeFreeLarge(largeClass, byteAlignment);
         if (block == null) {

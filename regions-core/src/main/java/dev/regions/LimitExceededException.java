@@ -10,7 +10,11 @@ package dev.regions;
 public class LimitExceededException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    /** @param message what was asked, the limit, and what the region holds */
+    /**
+     * Creates the exception.
+     *
+     * @param message what was asked, the limit, and what the region holds
+     */
     public LimitExceededException(String message) {
         super(message);
     }

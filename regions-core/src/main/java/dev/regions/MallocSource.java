@@ -24,6 +24,7 @@ final class MallocSource implements MemorySource {
     private MallocSource() {
     }
 
+    @SuppressWarnings("restricted")
     private static final class Handles {
         static final MethodHandle MALLOC;
         static final MethodHandle ALIGNED_ALLOC;
@@ -42,6 +43,7 @@ final class MallocSource implements MemorySource {
     }
 
     @Override
+    @SuppressWarnings("restricted")
     public MemorySegment allocate(long byteSize, long byteAlignment) {
         Checks.sizeAndAlignment(byteSize, byteAlignment);
         long size = Math.max(1, byteSize);

@@ -9,7 +9,11 @@ package dev.regions;
 public class MemoryCorruptionException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    /** @param message which piece, where, and what was found */
+    /**
+     * Creates the exception.
+     *
+     * @param message which piece, where, and what was found
+     */
     public MemoryCorruptionException(String message) {
         super(message);
     }

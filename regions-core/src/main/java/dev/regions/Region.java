@@ -75,7 +75,11 @@ public interface Region extends Arena {
         return builder().shared(true).build();
     }
 
-    /** @return a builder with the defaults of {@link #ofConfined()} */
+    /**
+     * A builder for a region of your choice.
+     *
+     * @return a builder with the defaults of {@link #ofConfined()}
+     */
     static Builder builder() {
         return new Builder();
     }
@@ -98,7 +102,11 @@ public interface Region extends Arena {
         return new Builder().source(r.heap.source).shared(r.isShared()).zeroing(r.heap.zeroing);
     }
 
-    /** @return the region's name, given to the builder or generated ({@code region-N}) */
+    /**
+     * The region's name, for messages and diagnostics. Answers after close too.
+     *
+     * @return the name given to the builder, or a generated {@code region-N}
+     */
     String name();
 
     /**
@@ -194,7 +202,11 @@ public interface Region extends Arena {
      */
     long setLimit(long bytes);
 
-    /** @return the current limit in bytes, 0 for none */
+    /**
+     * The region's cap on live bytes. Answers after close too.
+     *
+     * @return the current limit in bytes, 0 for none
+     */
     long limit();
 
     /**
@@ -229,6 +241,8 @@ public interface Region extends Arena {
         }
 
         /**
+         * Names the region.
+         *
          * @param name shown in {@link Region#name()} and in exception messages
          * @return this builder
          */
@@ -238,6 +252,8 @@ public interface Region extends Arena {
         }
 
         /**
+         * Chooses a shared or a confined region.
+         *
          * @param shared true for a region any thread may use, false for one confined to the thread
          *               that calls {@link #build()}
          * @return this builder
@@ -248,6 +264,8 @@ public interface Region extends Arena {
         }
 
         /**
+         * Sets the initial limit.
+         *
          * @param bytes the live-byte cap, 0 for none (see {@link Region#setLimit})
          * @return this builder
          * @throws IllegalArgumentException if {@code bytes} is negative
@@ -258,6 +276,8 @@ public interface Region extends Arena {
         }
 
         /**
+         * Sets the memory source.
+         *
          * @param source where the region's chunks come from and go back to
          * @return this builder
          */
@@ -267,6 +287,8 @@ public interface Region extends Arena {
         }
 
         /**
+         * Chooses whether pieces are zero-filled.
+         *
          * @param zeroing true (the default) to zero-fill every piece, false to hand pieces out
          *                with whatever bytes they hold
          * @return this builder
