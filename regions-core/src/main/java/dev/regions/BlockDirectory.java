@@ -37,9 +37,25 @@ final class BlockDirectory {
     private static volatile Table table = new Table(new long[64], new Block[64][], 0);
 
     static Block lookup(long address) {
-        long unit = address >>> UNIT_SHIFT;
-        Block[] leaf = leaf(table, unit >>> LEAF_BITS);
-        return leaf == null ? null : (Block) ENTRY.getAcquire(leaf, (int) (unit & LEAF_MASK));
+        Block[] leaf = leaf(leafKey(address));
+        return leaf == null ? null : entry(leaf, address);
+    }
+
+    /**
+     * The key of the leaf that covers {@code address}. A leaf, once created, is never replaced, so
+     * a caller may keep the leaf of a key it looks up often (a heap keeps its last one).
+     */
+    static long leafKey(long address) {
+        return address >>> (UNIT_SHIFT + LEAF_BITS);
+    }
+
+    /** The leaf of {@code key}, or null if no block was ever registered there. */
+    static Block[] leaf(long key) {
+        return leaf(table, key);
+    }
+
+    static Block entry(Block[] leaf, long address) {
+        return (Block) ENTRY.getAcquire(leaf, (int) ((address >>> UNIT_SHIFT) & LEAF_MASK));
     }
 
     /** Points every 4 KiB unit of {@code [address, address + byteSize)} at {@code block}. */

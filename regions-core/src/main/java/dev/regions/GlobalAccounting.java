@@ -1,48 +1,61 @@
 package dev.regions;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The process-wide figures behind {@link Regions#globalStats()}: every heap reports each change
- * of its live and gross bytes here as it happens, so the global watermarks see every value the
- * global live bytes take (each new value is produced by exactly one atomic add, and that thread
- * raises the peak or lowers the low to it).
+ * The process-wide figures behind {@link Regions#globalStats()}.
  *
- * <p>Figures are exact whenever no operation is in flight; a snapshot taken while threads
- * allocate may mix before and after values of different fields.
+ * <p>Counts and gross bytes are not kept twice: they are the sums of the open heaps' own figures
+ * (plus the history of closed heaps), read when asked. Only the live bytes need a global counter,
+ * because the global watermarks must see every value the global live bytes take: each change is
+ * one atomic add, and the thread whose add produced a new extreme raises the peak or lowers the
+ * low to it. So the hot path pays one atomic add per allocate and per free.
+ *
+ * <p>Figures are exact whenever no operation is in flight (for instance once the threads that
+ * used the regions have been joined); a snapshot taken while threads allocate may mix before and
+ * after values of different regions, and reads a confined region's counters without its thread.
  */
 final class GlobalAccounting {
     private GlobalAccounting() {
     }
 
+    private static final Set<Heap> OPEN = ConcurrentHashMap.newKeySet();
     private static final AtomicLong LIVE_BYTES = new AtomicLong();
-    private static final AtomicLong LIVE_COUNT = new AtomicLong();
-    private static final AtomicLong GROSS_BYTES = new AtomicLong();
     private static final AtomicLong PEAK = new AtomicLong();
     private static final AtomicLong LOW = new AtomicLong();
-    private static final AtomicLong ALLOCATIONS = new AtomicLong();
-    private static final AtomicLong FREES = new AtomicLong();
+    private static final AtomicLong CLOSED_ALLOCATIONS = new AtomicLong();
+    private static final AtomicLong CLOSED_FREES = new AtomicLong();
+
+    static void opened(Heap heap) {
+        OPEN.add(heap);
+    }
+
+    /** The heap has given everything back; its history stays in the global counts. */
+    static void closed(Heap heap) {
+        CLOSED_ALLOCATIONS.addAndGet(heap.allocations);
+        CLOSED_FREES.addAndGet(heap.frees);
+        OPEN.remove(heap);
+    }
 
     static void allocated(long byteSize) {
-        ALLOCATIONS.incrementAndGet();
-        LIVE_COUNT.incrementAndGet();
-        raisePeak(LIVE_BYTES.addAndGet(byteSize));
+        long live = LIVE_BYTES.addAndGet(byteSize);
+        if (live > PEAK.get()) {
+            raisePeak(live);
+        }
     }
 
     static void freed(long byteSize) {
-        FREES.incrementAndGet();
-        LIVE_COUNT.decrementAndGet();
-        lowerLow(LIVE_BYTES.addAndGet(-byteSize));
+        long live = LIVE_BYTES.addAndGet(-byteSize);
+        if (live < LOW.get()) {
+            lowerLow(live);
+        }
     }
 
     /** Pieces that died together (reset, close). */
-    static void released(long byteSize, long count) {
-        LIVE_COUNT.addAndGet(-count);
-        lowerLow(LIVE_BYTES.addAndGet(-byteSize));
-    }
-
-    static void gross(long delta) {
-        GROSS_BYTES.addAndGet(delta);
+    static void released(long byteSize) {
+        freed(byteSize);
     }
 
     private static void raisePeak(long live) {
@@ -60,9 +73,18 @@ final class GlobalAccounting {
     }
 
     static synchronized RegionStats snapshot(boolean resetPeaks) {
+        long count = 0;
+        long gross = 0;
+        long allocations = CLOSED_ALLOCATIONS.get();
+        long frees = CLOSED_FREES.get();
+        for (Heap heap : OPEN) {
+            count += heap.liveCount;
+            gross += heap.grossBytes;
+            allocations += heap.allocations;
+            frees += heap.frees;
+        }
         long live = LIVE_BYTES.get();
-        RegionStats stats = new RegionStats(live, LIVE_COUNT.get(), GROSS_BYTES.get(), PEAK.get(), LOW.get(),
-                ALLOCATIONS.get(), FREES.get());
+        RegionStats stats = new RegionStats(live, count, gross, PEAK.get(), LOW.get(), allocations, frees);
         if (resetPeaks) {
             PEAK.set(live);
             LOW.set(live);

@@ -60,6 +60,8 @@ final class Heap {
     private LargeBlock largeHead;
     private LargeBlock largeTail;
     private LargeBlock[] largeFree;
+    private long lastLeafKey = -1;
+    private Block[] lastLeaf;
 
     long limit;
     long liveBytes;
@@ -77,6 +79,7 @@ final class Heap {
         this.zeroing = zeroing;
         this.limit = limit;
         this.current = new Generation(this, shared);
+        GlobalAccounting.opened(this);
     }
 
     /** Throws unless the heap is open and not in the middle of ending its generations. */
@@ -217,7 +220,6 @@ final class Heap {
             throw Checks.badSource(source, block, byteSize, byteAlignment);
         }
         grossBytes += byteSize;
-        GlobalAccounting.gross(byteSize);
         return block;
     }
 
@@ -242,7 +244,7 @@ final class Heap {
 
     void free(MemorySegment piece) {
         long address = piece.address();
-        Block block = piece.isNative() ? BlockDirectory.lookup(address) : null;
+        Block block = piece.isNative() ? lookup(address) : null;
         if (block == null || block.generation.owner != this || !block.generation.scope.equals(piece.scope())) {
             throw Checks.notAPiece(name, piece, !piece.isNative()
                     ? "it is a heap segment, not a piece of this region"
@@ -281,6 +283,21 @@ final class Heap {
             largeFree[large.largeClass] = large;
         }
         countFree(block.generation, byteSize);
+    }
+
+    /** The directory entry at {@code address}, through the last leaf this heap used. */
+    private Block lookup(long address) {
+        long key = BlockDirectory.leafKey(address);
+        Block[] leaf = lastLeaf;
+        if (key != lastLeafKey || leaf == null) {
+            leaf = BlockDirectory.leaf(key);
+            if (leaf == null) {
+                return null;
+            }
+            lastLeaf = leaf;
+            lastLeafKey = key;
+        }
+        return BlockDirectory.entry(leaf, address);
     }
 
     private void countFree(Generation generation, long byteSize) {
@@ -436,8 +453,11 @@ final class Heap {
         } else {
             current = new Generation(this, shared);
         }
-        GlobalAccounting.released(liveBytes, liveCount);
+        GlobalAccounting.released(liveBytes);
         liveBytes = liveCount = lowLiveBytes = 0;
+        if (closing) {
+            GlobalAccounting.closed(this);
+        }
         return failure;
     }
 
@@ -497,7 +517,7 @@ final class Heap {
         liveBytes -= deadBytes;
         liveCount -= deadCount;
         lowLiveBytes = Math.min(lowLiveBytes, liveBytes);
-        GlobalAccounting.released(deadBytes, deadCount);
+        GlobalAccounting.released(deadBytes);
         return failure;
     }
 
@@ -529,7 +549,6 @@ final class Heap {
 
     private RuntimeException giveBack(MemorySource from, MemorySegment block, long byteSize) {
         grossBytes -= byteSize;
-        GlobalAccounting.gross(-byteSize);
         try {
             from.release(block);
             return null;
