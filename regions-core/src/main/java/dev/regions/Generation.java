@@ -42,6 +42,13 @@ final class Generation {
     /** A segment over {@code byteSize} bytes at {@code address}, alive as long as this generation. */
     @SuppressWarnings("restricted") // the one place a region turns an address into a segment
     MemorySegment bind(long address, long byteSize) {
-        return MemorySegment.ofAddress(address).reinterpret(byteSize, arena, null);
+        try {
+            return MemorySegment.ofAddress(address).reinterpret(byteSize, arena, null);
+        } catch (IllegalCallerException e) {
+            throw new IllegalCallerException("a region binds its memory to its scope with"
+                    + " MemorySegment.reinterpret, which needs native access: run with"
+                    + " --enable-native-access=dev.regions (module path) or --enable-native-access=ALL-UNNAMED"
+                    + " (class path)", e);
+        }
     }
 }

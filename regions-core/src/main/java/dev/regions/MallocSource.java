@@ -10,7 +10,9 @@ import java.lang.invoke.MethodHandle;
  * {@link MemorySource#malloc()}: the C library's {@code malloc}, {@code aligned_alloc} and
  * {@code free} through {@link Linker} downcalls. The C library is thread-safe, so this source
  * needs no lock. The handles are made on first use, so a program that never touches this source
- * never needs native access for it.
+ * never needs native access for it, and one that lacks native access gets an
+ * {@link IllegalCallerException} that says how to grant it. It is called once per chunk or large
+ * piece, never per small piece, so the handles need not be constants.
  *
  * <p>{@code aligned_alloc} is asked for a size rounded up to a multiple of the alignment, as C11
  * requires; the segment handed back still has the requested size.
@@ -24,22 +26,36 @@ final class MallocSource implements MemorySource {
     private MallocSource() {
     }
 
-    @SuppressWarnings("restricted")
-    private static final class Handles {
-        static final MethodHandle MALLOC;
-        static final MethodHandle ALIGNED_ALLOC;
-        static final MethodHandle FREE;
-
-        static {
+    /** The downcall handles, made on first use (a restricted operation). */
+    private record Handles(MethodHandle malloc, MethodHandle alignedAlloc, MethodHandle free) {
+        @SuppressWarnings("restricted")
+        static Handles make() {
             Linker linker = Linker.nativeLinker();
             var libc = linker.defaultLookup();
-            MALLOC = linker.downcallHandle(libc.find("malloc").orElseThrow(),
-                    FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
-            ALIGNED_ALLOC = linker.downcallHandle(libc.find("aligned_alloc").orElseThrow(),
-                    FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
-            FREE = linker.downcallHandle(libc.find("free").orElseThrow(),
-                    FunctionDescriptor.ofVoid(ValueLayout.ADDRESS));
+            return new Handles(
+                    linker.downcallHandle(libc.find("malloc").orElseThrow(),
+                            FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG)),
+                    linker.downcallHandle(libc.find("aligned_alloc").orElseThrow(),
+                            FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG)),
+                    linker.downcallHandle(libc.find("free").orElseThrow(),
+                            FunctionDescriptor.ofVoid(ValueLayout.ADDRESS)));
         }
+    }
+
+    private volatile Handles handles;
+
+    private Handles handles() {
+        Handles h = handles;
+        if (h == null) {
+            try {
+                handles = h = Handles.make();
+            } catch (IllegalCallerException e) {
+                throw new IllegalCallerException("MemorySource.malloc() calls the C library through Linker downcalls,"
+                        + " which need native access: run with --enable-native-access=dev.regions (module path)"
+                        + " or --enable-native-access=ALL-UNNAMED (class path), or use MemorySource.jdk()", e);
+            }
+        }
+        return h;
     }
 
     @Override
@@ -50,13 +66,13 @@ final class MallocSource implements MemorySource {
         MemorySegment address;
         try {
             if (byteAlignment <= MALLOC_ALIGNMENT) {
-                address = (MemorySegment) Handles.MALLOC.invokeExact(size);
+                address = (MemorySegment) handles().malloc().invokeExact(size);
             } else {
                 long rounded = (size + byteAlignment - 1) & -byteAlignment;
                 if (rounded < size) {
                     throw Checks.tooLarge(byteSize);
                 }
-                address = (MemorySegment) Handles.ALIGNED_ALLOC.invokeExact(byteAlignment, rounded);
+                address = (MemorySegment) handles().alignedAlloc().invokeExact(byteAlignment, rounded);
             }
         } catch (Error | RuntimeException e) {
             throw e;
@@ -72,7 +88,7 @@ final class MallocSource implements MemorySource {
     @Override
     public void release(MemorySegment block) {
         try {
-            Handles.FREE.invokeExact(block);
+            handles().free().invokeExact(block);
         } catch (Error | RuntimeException e) {
             throw e;
         } catch (Throwable t) {
