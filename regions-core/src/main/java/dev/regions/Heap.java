@@ -79,6 +79,7 @@ final class Heap {
         this.zeroing = zeroing;
         this.limit = limit;
         this.current = new Generation(this, shared);
+        current.bind(0, 0); // fails fast, before anything is taken, where native access is denied
         GlobalAccounting.opened(this);
     }
 
