@@ -562,7 +562,7 @@ final class Heap {
 
     /** Moves everything {@code from} holds into this heap. Both guards held; both open; checked compatible. */
     void merge(Heap from) {
-        if (limit != 0 && from.liveBytes > limit - liveBytes) {
+        if (limit != 0 && from.liveBytes > 0 && from.liveBytes > limit - liveBytes) {
             throw Checks.limitExceeded(name, "merging region '" + from.name + "' with live pieces",
                     from.liveBytes, liveBytes, limit);
         }
