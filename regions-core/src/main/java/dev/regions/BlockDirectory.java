@@ -14,8 +14,8 @@ import java.lang.invoke.VarHandle;
  *            ->  entry = leaf[unit &amp; 0x3fff]   (a leaf covers 64 MiB of address space)
  * </pre>
  *
- * A page registers every unit it covers; a large block only its first unit (a piece of it always
- * starts there). Entries are published with release/acquire, and a block's heap validates what it
+ * Pages and large blocks register every unit they cover, so that even a slice deep inside a
+ * piece is recognised as one (and refused with the right message). Entries are published with release/acquire, and a block's heap validates what it
  * finds (owner and scope), so a stale entry left by a reset or a racing region is harmless. It is
  * global, not per region, so that a merge moves nothing here.
  *
@@ -67,7 +67,7 @@ final class BlockDirectory {
         }
     }
 
-    /** Clears the units of {@code [address, address + byteSize)} that still point into {@code chunk}. */
+    /** Clears the units of {@code chunk} that still point at one of its pages. */
     static void unregisterChunk(Chunk chunk) {
         long first = chunk.base >>> UNIT_SHIFT;
         long last = (chunk.base + chunk.byteSize - 1) >>> UNIT_SHIFT;
@@ -82,10 +82,13 @@ final class BlockDirectory {
     }
 
     static void unregister(LargeBlock block) {
-        long unit = block.base >>> UNIT_SHIFT;
-        Block[] leaf = leaf(table, unit >>> LEAF_BITS);
-        if (leaf != null) {
-            ENTRY.compareAndSet(leaf, (int) (unit & LEAF_MASK), block, null);
+        long first = block.base >>> UNIT_SHIFT;
+        long last = (block.base + block.byteSize - 1) >>> UNIT_SHIFT;
+        for (long unit = first; unit <= last; unit++) {
+            Block[] leaf = leaf(table, unit >>> LEAF_BITS);
+            if (leaf != null) {
+                ENTRY.compareAndSet(leaf, (int) (unit & LEAF_MASK), block, null);
+            }
         }
     }
 

@@ -100,6 +100,9 @@ final class Heap {
     // ---------------------------------------------------------------- allocate
 
     MemorySegment allocate(long byteSize, long byteAlignment) {
+        if (byteSize == 0) {
+            return allocateEmpty(byteAlignment);
+        }
         if (byteSize <= SizeClasses.MAX_SMALL) {
             int sizeClass = byteAlignment <= 16
                     ? SizeClasses.classOf(byteSize)
@@ -109,6 +112,19 @@ final class Heap {
             }
         }
         return allocateLarge(byteSize, byteAlignment);
+    }
+
+    /**
+     * A zero-length piece sits in the middle of a slot (or block) of twice its alignment, so its
+     * address is never where another piece ends: otherwise an empty slice at the end of a piece
+     * that fills its slot would be equal to it, and {@code free} could not tell the two apart.
+     */
+    private MemorySegment allocateEmpty(long byteAlignment) {
+        long half = Math.max(16, byteAlignment);
+        if (half <= SizeClasses.MAX_SMALL_ALIGN) {
+            return allocateSmall(SizeClasses.classOf(2 * half), 0); // a power of two: slots of exactly 2 * half
+        }
+        return allocateLarge(0, byteAlignment);
     }
 
     private MemorySegment allocateSmall(int sizeClass, long byteSize) {
@@ -121,7 +137,8 @@ final class Heap {
         if (page.isFull()) {
             unlinkPartial(page);
         }
-        MemorySegment piece = page.view.asSlice((long) slot * page.slotSize, byteSize);
+        long offset = (long) slot * page.slotSize + (byteSize == 0 ? page.slotSize >>> 1 : 0);
+        MemorySegment piece = page.view.asSlice(offset, byteSize);
         if (zeroing) {
             piece.fill((byte) 0);
         }
@@ -164,16 +181,17 @@ final class Heap {
 
     private MemorySegment allocateLarge(long byteSize, long byteAlignment) {
         checkLimit(byteSize);
-        if (byteSize > SizeClasses.MAX_LARGE) {
+        long blockBytes = byteSize == 0 ? 2 * byteAlignment : byteSize; // see allocateEmpty
+        if (byteSize > SizeClasses.MAX_LARGE || blockBytes > SizeClasses.MAX_LARGE || blockBytes <= 0) {
             throw Checks.tooLarge(byteSize);
         }
-        int largeClass = SizeClasses.largeClassOf(byteSize);
+        int largeClass = SizeClasses.largeClassOf(blockBytes);
         LargeBlock block = takeFreeLarge(largeClass, byteAlignment);
         if (block == null) {
             long bytes = SizeClasses.largeClassBytes(largeClass);
             MemorySegment raw = take(bytes, Math.max(byteAlignment, CHUNK_ALIGNMENT));
             block = new LargeBlock(source, raw, bytes, largeClass, current);
-            BlockDirectory.register(block, block.base, 1);
+            BlockDirectory.register(block, block.base, bytes);
             block.prev = largeTail;
             if (largeTail == null) {
                 largeHead = block;
@@ -183,7 +201,8 @@ final class Heap {
             largeTail = block;
         }
         block.liveSize = byteSize;
-        MemorySegment piece = block.view.asSlice(0, byteSize);
+        block.pieceOffset = byteSize == 0 ? byteAlignment : 0;
+        MemorySegment piece = block.view.asSlice(block.pieceOffset, byteSize);
         if (zeroing) {
             piece.fill((byte) 0);
         }
@@ -255,7 +274,8 @@ final class Heap {
         }
         long byteSize = piece.byteSize();
         if (block instanceof Page page) {
-            int slot = page.slotAt(address - page.base);
+            long offset = address - page.base;
+            int slot = page.slotAt(byteSize == 0 ? offset - (page.slotSize >>> 1) : offset); // see allocateEmpty
             if (slot < 0) {
                 throw Checks.notAPiece(name, piece, "it is a slice inside a piece, not a piece");
             }
@@ -272,7 +292,7 @@ final class Heap {
             }
         } else {
             LargeBlock large = (LargeBlock) block;
-            if (large.base != address || large.liveSize != byteSize) {
+            if (large.liveSize != byteSize || large.base + large.pieceOffset != address) {
                 throw Checks.notAPiece(name, piece, large.liveSize < 0 ? "it was already freed"
                         : "it is a slice of a piece of " + large.liveSize + " bytes, not a piece");
             }

@@ -21,6 +21,8 @@ final class LargeBlock extends Block {
     final MemorySegment view;
     /** The live piece's size, or -1 while the block is free. */
     long liveSize = -1;
+    /** Where the live piece starts: 0, or the middle of the block for a zero-length piece. */
+    long pieceOffset;
 
     /** Links in the heap's list of all its large blocks. */
     LargeBlock prev;

@@ -1,0 +1,271 @@
+package dev.regions;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Guarantee 3 of DESIGN.md with a source that runs out of memory: for a scripted workload (small
+ * and large pieces, frees, a reset, a second region merged in, more allocation, close) and every k
+ * from 1 to the number of source calls the workload makes, a source failing at its k-th call makes
+ * exactly that allocation throw {@link OutOfMemoryError}; the call changes no figure of any region
+ * nor the global ones; the invariants hold; the workload goes on with the same regions; and once
+ * they are closed every block the source handed out has come back and the global live and gross
+ * bytes are where they started.
+ */
+class FailingSourceTest {
+
+    /** One piece the workload holds, filled with a known byte. */
+    private record Piece(Region owner, MemorySegment segment, byte fill) {
+    }
+
+    /** The workload's bookkeeping and the checks around every allocation. */
+    private static final class Run {
+        final TrackingSource source;
+        final boolean shared;
+        final SplittableRandom rnd = new SplittableRandom(42);
+        final Map<Region, List<Piece>> live = new LinkedHashMap<>();
+        final List<String> failedCalls = new ArrayList<>();
+        long allocations;
+        long frees;
+        int serial;
+
+        Run(TrackingSource source, boolean shared) {
+            this.source = source;
+            this.shared = shared;
+        }
+
+        Region region(String name) {
+            Region r = Region.builder().shared(shared).name(name).source(source).build();
+            live.put(r, new ArrayList<>());
+            return r;
+        }
+
+        Region regionLike(Region template, String name) {
+            Region r = Region.builder(template).name(name).build();
+            live.put(r, new ArrayList<>());
+            return r;
+        }
+
+        /**
+         * Allocates a piece and fills it; if the source fails, checks that the call threw
+         * {@link OutOfMemoryError} from the source and changed nothing, then retries it once (the
+         * source fails only once, so the retry must succeed).
+         */
+        MemorySegment allocate(Region r, long size, long alignment) {
+            Map<Region, RegionStats> before = stats();
+            RegionStats globalBefore = Regions.globalStats();
+            long calls = source.allocateCalls();
+            MemorySegment p;
+            try {
+                p = r.allocate(size, alignment);
+            } catch (OutOfMemoryError e) {
+                failedCalls.add(r.name() + ".allocate(" + size + ", " + alignment + ")");
+                assertThat(e.getMessage()).as("the source's own failure").contains("TrackingSource");
+                assertThat(source.allocateCalls()).as("the failure came from a source call").isGreaterThan(calls);
+                assertThat(stats()).as("figures after a failed %s.allocate(%d)", r.name(), size).isEqualTo(before);
+                RegionStats globalAfter = Regions.globalStats();
+                assertThat(globalAfter.liveBytes()).isEqualTo(globalBefore.liveBytes());
+                assertThat(globalAfter.liveCount()).isEqualTo(globalBefore.liveCount());
+                assertThat(globalAfter.grossBytes()).isEqualTo(globalBefore.grossBytes());
+                assertThat(globalAfter.allocations()).isEqualTo(globalBefore.allocations());
+                assertValid();
+                // The region still works: the same call succeeds now that the source has memory again.
+                MemorySegment retried = allocate(r, size, alignment);
+                assertThat(retried).as("the same allocation, retried after the failure").isNotNull();
+                return retried;
+            }
+            allocations++;
+            assertThat(p.byteSize()).isEqualTo(size);
+            assertThat(p.address() % Math.max(16, alignment)).as("alignment of %s", p).isZero();
+            if (size > 0) {
+                assertThat(p.get(JAVA_BYTE, size - 1)).as("zero-filled").isZero();
+            }
+            byte fill = (byte) (++serial | 1);
+            p.fill(fill);
+            live.get(r).add(new Piece(r, p, fill));
+            RegionStats after = r.stats();
+            assertThat(after.allocations()).isEqualTo(before.get(r).allocations() + 1);
+            assertThat(after.liveBytes()).isEqualTo(before.get(r).liveBytes() + size);
+            return p;
+        }
+
+        MemorySegment allocate(Region r, long size) {
+            return allocate(r, size, 1);
+        }
+
+        long smallSize() {
+            int x = rnd.nextInt(10);
+            return x == 0 ? rnd.nextInt(16) : x < 8 ? 16 + rnd.nextInt(497) : 513 + rnd.nextInt(8192 - 512);
+        }
+
+        long largeSize() {
+            return 9_000 + rnd.nextInt(300_000);
+        }
+
+        void allocateMany(Region r, int small, int large) {
+            for (int i = 0; i < small; i++) {
+                allocate(r, smallSize());
+            }
+            for (int i = 0; i < large; i++) {
+                allocate(r, largeSize(), i % 3 == 0 ? 4096 : 1);
+            }
+        }
+
+        /** Frees every n-th live piece of r (checking its bytes first). */
+        void freeEvery(Region r, int n) {
+            List<Piece> pieces = live.get(r);
+            for (int i = pieces.size() - 1; i >= 0; i -= n) {
+                Piece p = pieces.remove(i);
+                assertIntact(p);
+                r.free(p.segment());
+                frees++;
+            }
+            checkFigures();
+        }
+
+        void reset(Region r) {
+            r.reset();
+            for (Piece p : live.get(r)) {
+                assertThat(p.segment().scope().isAlive()).as("piece from before the reset").isFalse();
+            }
+            live.get(r).clear();
+            checkFigures();
+        }
+
+        void merge(Region dst, Region src) {
+            dst.merge(src);
+            live.get(dst).addAll(live.get(src));
+            live.get(src).clear();
+            checkFigures();
+        }
+
+        void close(Region r) {
+            assertThat(((AbstractRegion) r).validate()).isNull();
+            r.close();
+            for (Piece p : live.get(r)) {
+                assertThat(p.segment().scope().isAlive()).as("piece after close").isFalse();
+            }
+            live.remove(r);
+        }
+
+        Map<Region, RegionStats> stats() {
+            Map<Region, RegionStats> s = new LinkedHashMap<>();
+            live.keySet().forEach(r -> s.put(r, r.stats()));
+            return s;
+        }
+
+        void assertValid() {
+            live.keySet().forEach(r -> assertThat(((AbstractRegion) r).validate()).as("invariants of %s", r.name())
+                    .isNull());
+        }
+
+        void assertIntact(Piece p) {
+            MemorySegment s = p.segment();
+            if (s.byteSize() > 0) {
+                assertThat(s.get(JAVA_BYTE, 0)).isEqualTo(p.fill());
+                assertThat(s.get(JAVA_BYTE, s.byteSize() / 2)).isEqualTo(p.fill());
+                assertThat(s.get(JAVA_BYTE, s.byteSize() - 1)).isEqualTo(p.fill());
+            }
+        }
+
+        /** Every region's live figures match the pieces the workload holds in it; every piece intact. */
+        void checkFigures() {
+            live.forEach((r, pieces) -> {
+                RegionStats s = r.stats();
+                assertThat(s.liveCount()).as("live count of %s", r.name()).isEqualTo(pieces.size());
+                assertThat(s.liveBytes()).as("live bytes of %s", r.name())
+                        .isEqualTo(pieces.stream().mapToLong(p -> p.segment().byteSize()).sum());
+                pieces.forEach(this::assertIntact);
+            });
+            assertValid();
+        }
+    }
+
+    /** The scripted workload; every allocation goes through {@link Run#allocate}, which survives a failure. */
+    private static void workload(Run run) {
+        Region a = run.region("a");
+        run.allocateMany(a, 300, 6);
+        run.checkFigures();
+        run.freeEvery(a, 3);
+        run.allocateMany(a, 60, 3);
+        run.checkFigures();
+        run.reset(a);
+        run.allocateMany(a, 120, 3);
+
+        Region b = run.regionLike(a, "b");
+        run.allocateMany(b, 150, 4);
+        run.freeEvery(b, 4);
+        run.merge(a, b);
+        run.freeEvery(a, 5); // frees pieces that came from b through a
+        run.allocateMany(a, 200, 3);
+        run.allocateMany(b, 40, 2); // b goes on after the merge
+        run.checkFigures();
+        run.close(b);
+        run.checkFigures();
+        run.freeEvery(a, 2);
+        run.allocateMany(a, 50, 2);
+        // Alignment beyond 4 KiB, in a size class used nowhere else: always a fresh source call.
+        // (Other large pieces ask for at most 4 KiB alignment, which every large block has, so the
+        // number of source calls does not depend on where the source's blocks happen to land.)
+        run.allocate(a, 3_000_000, 65_536);
+        run.checkFigures();
+        run.close(a);
+    }
+
+    /** Runs the workload on a source failing at call k (-1: never); returns the source. */
+    private static TrackingSource runWith(boolean shared, boolean jdkSource, long k) {
+        TrackingSource source = (jdkSource ? new TrackingSource(MemorySource.jdk()) : new TrackingSource()).failAt(k);
+        RegionStats global0 = Regions.globalStats();
+        Run run = new Run(source, shared);
+        try {
+            workload(run);
+        } finally {
+            for (Region r : run.live.keySet()) { // only if the workload stopped early
+                if (r.scope().isAlive()) {
+                    r.close();
+                }
+            }
+        }
+        RegionStats global1 = Regions.globalStats();
+        assertThat(source.outstanding()).as("blocks handed out and not returned after close").isZero();
+        assertThat(source.outstandingBytes()).isZero();
+        assertThat(global1.liveBytes()).as("global live bytes back to the start").isEqualTo(global0.liveBytes());
+        assertThat(global1.liveCount()).as("global live count back to the start").isEqualTo(global0.liveCount());
+        assertThat(global1.grossBytes()).as("global gross bytes back to the start").isEqualTo(global0.grossBytes());
+        assertThat(global1.allocations() - global0.allocations()).isEqualTo(run.allocations);
+        assertThat(global1.frees() - global0.frees()).isEqualTo(run.frees);
+        if (k > 0 && k <= source.allocateCalls()) {
+            assertThat(run.failedCalls).as("allocations that failed").hasSize(1);
+        } else {
+            assertThat(run.failedCalls).as("allocations that failed").isEmpty();
+        }
+        return source;
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everySourceCallOfTheWorkloadMayFail() {
+        return Stream.of(false, true).flatMap(shared -> Stream.of(false, true).flatMap(jdk -> {
+            String kind = (shared ? "shared" : "confined") + (jdk ? ", MemorySource.jdk()" : ", MemorySource.malloc()");
+            TrackingSource baseline = runWith(shared, jdk, -1);
+            long n = baseline.allocateCalls();
+            assertThat(n).as("source calls the workload makes").isBetween(10L, 200L);
+            return IntStream.rangeClosed(1, (int) n).mapToObj(k -> DynamicTest.dynamicTest(
+                    kind + ": source fails at call " + k + " of " + n, () -> {
+                        TrackingSource source = runWith(shared, jdk, k);
+                        assertThat(source.allocateCalls()).as("calls made, the failed one and its retry included")
+                                .isEqualTo(n + 1);
+                    }));
+        }));
+    }
+}
