@@ -13,7 +13,7 @@ import java.util.List;
  * <h2>How a piece is found and freed</h2>
  * Small pieces (up to {@value SizeClasses#MAX_SMALL} bytes) take a slot of their size class in
  * the first page of that class's partial list; a new page is carved from the top chunk with room,
- * and a new chunk (64 KiB, doubling up to 1 MiB) is taken from the source when none has room.
+ * and a new chunk (16 KiB, doubling up to 1 MiB) is taken from the source when none has room.
  * So a source call serves thousands of pieces. {@code free} finds the page through the global
  * {@link BlockDirectory}, checks owner, generation, slot and size on the Java heap, and pushes the
  * slot on the page's free stack: O(1), and never a read of native memory.
@@ -31,11 +31,16 @@ import java.util.List;
  * their figures are subtracted, and the region keeps the rest (see {@link #end}).
  *
  * <h2>Merge</h2>
- * Moves the source heap's generations (their owner changes), chunks, partial pages and large
- * blocks by splicing lists: O(size classes + generations), independent of the number of pieces.
+ * Moves the source heap's generations (their owner changes), chunks and large blocks by splicing
+ * lists: O(size classes + partly used pages + generations), independent of the number of pieces.
+ * Pieces allocated later must be bound to this heap's current scope, so the moved pages and
+ * large blocks serve no new allocation until this heap resets: a merge may leave up to one partly
+ * used page per size class idle (their chunks' uncarved room does serve this heap). The source
+ * starts again with a small chunk, so a scratch region merged after every statement hands over
+ * about {@value #FIRST_CHUNK} bytes a time, not a chunk that doubled up to {@value #MAX_CHUNK}.
  */
 final class Heap {
-    private static final long FIRST_CHUNK = 64 * 1024;
+    private static final long FIRST_CHUNK = 16 * 1024;
     private static final long MAX_CHUNK = 1024 * 1024;
     private static final long CHUNK_ALIGNMENT = 1L << BlockDirectory.UNIT_SHIFT;
 
@@ -164,7 +169,7 @@ final class Heap {
         if (roomy != null) {
             return roomy;
         }
-        long size = nextChunkSize;
+        long size = Math.max(nextChunkSize, bytes);
         MemorySegment block = take(size, CHUNK_ALIGNMENT);
         Chunk chunk = new Chunk(source, block, size);
         nextChunkSize = Math.min(MAX_CHUNK, size * 2);
@@ -287,7 +292,7 @@ final class Heap {
             }
             boolean wasFull = page.isFull();
             page.release(slot);
-            if (wasFull) {
+            if (wasFull && page.generation == current) {
                 linkPartial(page);
             }
         } else {
@@ -297,11 +302,13 @@ final class Heap {
                         : "it is a slice of a piece of " + large.liveSize + " bytes, not a piece");
             }
             large.liveSize = -1;
-            if (largeFree == null) {
-                largeFree = new LargeBlock[SizeClasses.LARGE_COUNT];
-            }
-            large.nextFree = largeFree[large.largeClass];
-            largeFree[large.largeClass] = large;
+            if (large.generation == current) {
+                if (largeFree == null) {
+                    largeFree = new LargeBlock[SizeClasses.LARGE_COUNT];
+                }
+                large.nextFree = largeFree[large.largeClass];
+                largeFree[large.largeClass] = large;
+            } // else it stays on the large list, unused until the next reset or close
         }
         countFree(block.generation, byteSize);
     }
@@ -450,13 +457,11 @@ final class Heap {
         }
         largeHead = largeTail = null;
         largeFree = null;
-        java.util.Arrays.fill(partialHead, null);
-        java.util.Arrays.fill(partialTail, null);
+        dropPartialPages();
         roomy = null;
         for (Chunk c = chunks; c != null; c = c.next) {
             if (closing) {
-                BlockDirectory.unregisterChunk(c);
-                failure = addFailure(failure, giveBack(c.source, c.block, c.byteSize));
+                failure = addFailure(failure, giveBack(c));
             } else {
                 c.carved = 0;
                 c.nextRoomy = roomy;
@@ -485,15 +490,10 @@ final class Heap {
     /** Some generations ended and one could not: take back what the ended ones held. */
     private RuntimeException releaseEnded() {
         RuntimeException failure = null;
-        for (int c = 0; c < SizeClasses.COUNT; c++) {
-            for (Page p = partialHead[c]; p != null; ) {
-                Page next = p.nextPartial;
-                if (!p.generation.isAlive()) {
-                    unlinkPartial(p); // its slots stay unused until a later reset recarves its chunk
-                }
-                p = next;
-            }
-        }
+        // The current generation ended (it is always the first to end), so a new one starts, and
+        // no page or block of the surviving generations may serve allocations any more.
+        dropPartialPages();
+        largeFree = null;
         for (LargeBlock b = largeHead; b != null; ) {
             LargeBlock next = b.next;
             if (!b.generation.isAlive()) {
@@ -501,20 +501,6 @@ final class Heap {
                 failure = addFailure(failure, giveBack(b));
             }
             b = next;
-        }
-        if (largeFree != null) {
-            for (int c = 0; c < largeFree.length; c++) {
-                LargeBlock kept = null;
-                for (LargeBlock b = largeFree[c]; b != null; ) {
-                    LargeBlock next = b.nextFree;
-                    if (b.generation.isAlive()) {
-                        b.nextFree = kept;
-                        kept = b;
-                    }
-                    b = next;
-                }
-                largeFree[c] = kept;
-            }
         }
         List<Generation> survivors = new ArrayList<>();
         long deadBytes = 0;
@@ -530,11 +516,7 @@ final class Heap {
         }
         adopted.clear();
         adopted.addAll(survivors);
-        if (!current.isAlive()) {
-            current = new Generation(this, shared);
-        } else {
-            adopted.remove(current);
-        }
+        current = new Generation(this, shared);
         liveBytes -= deadBytes;
         liveCount -= deadCount;
         lowLiveBytes = Math.min(lowLiveBytes, liveBytes);
@@ -563,13 +545,32 @@ final class Heap {
         b.prev = b.next = null;
     }
 
-    private RuntimeException giveBack(LargeBlock b) {
-        BlockDirectory.unregister(b);
-        return giveBack(b.source, b.block, b.byteSize);
+    /** Empties every partial list: their pages will serve no more allocations. */
+    private void dropPartialPages() {
+        for (int c = 0; c < SizeClasses.COUNT; c++) {
+            for (Page p = partialHead[c]; p != null; ) {
+                Page next = p.nextPartial;
+                p.prevPartial = p.nextPartial = null;
+                p.partial = false;
+                p = next;
+            }
+            partialHead[c] = partialTail[c] = null;
+        }
     }
 
-    private RuntimeException giveBack(MemorySource from, MemorySegment block, long byteSize) {
-        grossBytes -= byteSize;
+    private RuntimeException giveBack(Chunk c) {
+        BlockDirectory.unregisterChunk(c);
+        grossBytes -= c.byteSize;
+        return giveBack(c.source, c.block);
+    }
+
+    private RuntimeException giveBack(LargeBlock b) {
+        BlockDirectory.unregister(b);
+        grossBytes -= b.byteSize;
+        return giveBack(b.source, b.block);
+    }
+
+    private RuntimeException giveBack(MemorySource from, MemorySegment block) {
         try {
             from.release(block);
             return null;
@@ -593,19 +594,12 @@ final class Heap {
         from.adopted.clear();
         from.current = new Generation(from, from.shared);
 
-        for (int c = 0; c < SizeClasses.COUNT; c++) {
-            Page head = from.partialHead[c];
-            if (head != null) {
-                if (partialTail[c] == null) {
-                    partialHead[c] = head;
-                } else {
-                    partialTail[c].nextPartial = head;
-                    head.prevPartial = partialTail[c];
-                }
-                partialTail[c] = from.partialTail[c];
-                from.partialHead[c] = from.partialTail[c] = null;
-            }
-        }
+        // New pieces must be bound to this heap's current scope (Arena.allocate promises it), so
+        // the source's partly used pages and free large blocks serve no more allocations: their
+        // free space waits for this heap's next reset (at most a page per size class per merge).
+        from.dropPartialPages();
+        from.largeFree = null;
+
         if (from.chunks != null) {
             if (chunksTail == null) {
                 chunks = from.chunks;
@@ -628,6 +622,9 @@ final class Heap {
             }
         }
         from.chunks = from.chunksTail = from.roomy = null;
+        // The source starts again with a small chunk: a scratch region merged after every few
+        // pieces hands over a small chunk each time, not one that doubled up to MAX_CHUNK.
+        from.nextChunkSize = FIRST_CHUNK;
         if (from.largeHead != null) {
             if (largeTail == null) {
                 largeHead = from.largeHead;
@@ -637,22 +634,7 @@ final class Heap {
             }
             largeTail = from.largeTail;
         }
-        if (from.largeFree != null) {
-            if (largeFree == null) {
-                largeFree = from.largeFree;
-            } else {
-                for (int c = 0; c < largeFree.length; c++) {
-                    for (LargeBlock b = from.largeFree[c]; b != null; ) {
-                        LargeBlock next = b.nextFree;
-                        b.nextFree = largeFree[c];
-                        largeFree[c] = b;
-                        b = next;
-                    }
-                }
-            }
-        }
         from.largeHead = from.largeTail = null;
-        from.largeFree = null;
 
         liveBytes += from.liveBytes;
         liveCount += from.liveCount;
@@ -710,9 +692,10 @@ final class Heap {
                     if (broken != null) {
                         return "page at " + Long.toHexString(p.base) + ": " + broken;
                     }
-                    if (p.partial == p.isFull()) {
-                        return "page at " + Long.toHexString(p.base) + (p.partial ? " full but on" : " not full but off")
-                                + " its partial list";
+                    boolean serves = !p.isFull() && p.generation == current;
+                    if (p.partial != serves) {
+                        return "page at " + Long.toHexString(p.base) + (p.partial ? " on" : " off")
+                                + " its partial list, but it " + (serves ? "can" : "cannot") + " serve allocations";
                     }
                     if (spans.put(p.base, (long) SizeClasses.pageBytes(p.sizeClass)) != null) {
                         return "two pages at one address";

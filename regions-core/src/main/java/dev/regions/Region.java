@@ -168,6 +168,10 @@ public interface Region extends Arena {
      * and empty. Live bytes and count move; history counters stay where they happened. Replaces
      * {@code alloc_Merge(dst, src)}. Does not depend on the number of pieces.
      *
+     * <p>Pieces allocated by this region afterwards still come from its own scope, so the free
+     * space in the pages that came with {@code source} stays unused until this region resets (at
+     * most one partly used page per size class per merge).
+     *
      * <p>If the moved live bytes would take this region over its limit, the merge throws
      * {@link LimitExceededException} and moves nothing.
      *
