@@ -1,0 +1,59 @@
+package dev.regions.cli;
+
+import dev.regions.RegionStats;
+
+import java.io.PrintWriter;
+import java.util.Locale;
+
+/**
+ * How the demos print figures: byte counts in B/KiB/MiB, counts with thousands separators, and
+ * a small table of {@link RegionStats}, one row per region. Shared by both demos so their
+ * reports read alike.
+ */
+final class Report {
+    private static final String ROW = "  %-10s %11s %9s %11s %11s %12s %9s%n";
+
+    private Report() {
+    }
+
+    static String bytes(long bytes) {
+        long magnitude = Math.abs(bytes);
+        if (magnitude < 10 * 1024) {
+            return String.format(Locale.ROOT, "%,d B", bytes);
+        }
+        if (magnitude < 1024 * 1024) {
+            return String.format(Locale.ROOT, "%.1f KiB", bytes / 1024.0);
+        }
+        return String.format(Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024));
+    }
+
+    static String count(long n) {
+        return String.format(Locale.ROOT, "%,d", n);
+    }
+
+    /** "1 piece", "2 pieces". */
+    static String count(long n, String noun) {
+        return count(n) + " " + noun + (n == 1 ? "" : "s");
+    }
+
+    static String percent(long part, long whole) {
+        return whole == 0 ? "0%" : String.format(Locale.ROOT, "%.0f%%", 100.0 * part / whole);
+    }
+
+    static void statsHeader(PrintWriter out) {
+        out.printf(Locale.ROOT, ROW, "region", "live", "pieces", "peak live", "gross", "allocations", "frees");
+    }
+
+    static void statsRow(PrintWriter out, String name, RegionStats s) {
+        out.printf(Locale.ROOT, ROW, name, bytes(s.liveBytes()), count(s.liveCount()), bytes(s.peakLiveBytes()),
+                bytes(s.grossBytes()), count(s.allocations()), count(s.frees()));
+    }
+
+    /** "back to start" if the global live and gross bytes are what they were, else what is left. */
+    static String backToStart(RegionStats before, RegionStats after) {
+        long live = after.liveBytes() - before.liveBytes();
+        long gross = after.grossBytes() - before.grossBytes();
+        return live == 0 && gross == 0 ? "back to where they started"
+                : "NOT back to the start: " + bytes(live) + " live and " + bytes(gross) + " gross left";
+    }
+}

@@ -1,0 +1,36 @@
+package dev.regions.cli;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ServerDemoTest {
+
+    @Test
+    void servesEveryRequestCorrectlyAndGlobalLiveBytesReturnToTheStart() throws InterruptedException {
+        ServerDemo.Result r = ServerDemo.run(3, 3_000, 64, 300);
+        RequestHandler.Tally t = r.tally();
+        assertThat(t.served).isEqualTo(3_000);
+        assertThat(t.malformed).isZero();
+        assertThat(t.wrong).isZero();
+        assertThat(t.hits + t.misses).isEqualTo(3_000);
+        assertThat(t.hits).isPositive();
+        assertThat(r.evictions()).isPositive();
+        // the cache region holds one value per filled slot, plus the key table
+        assertThat(r.cache().liveCount()).isBetween(2L, 65L);
+        assertThat(r.cache().frees()).isEqualTo(r.evictions());
+        assertThat(r.globalPeakLive()).isGreaterThan(r.globalCacheOnly().liveBytes() - 1);
+        assertThat(r.globalCacheOnly().liveBytes() - r.globalBefore().liveBytes()).isEqualTo(r.cache().liveBytes());
+        assertThat(r.globalAfter().liveBytes()).isEqualTo(r.globalBefore().liveBytes());
+        assertThat(r.globalAfter().liveCount()).isEqualTo(r.globalBefore().liveCount());
+        assertThat(r.globalAfter().grossBytes()).isEqualTo(r.globalBefore().grossBytes());
+    }
+
+    @Test
+    void aSingleThreadAndASingleSlotWork() throws InterruptedException {
+        ServerDemo.Result r = ServerDemo.run(1, 200, 1, 10);
+        assertThat(r.tally().wrong).isZero();
+        assertThat(r.tally().served).isEqualTo(200);
+        assertThat(r.globalAfter().liveBytes()).isEqualTo(r.globalBefore().liveBytes());
+    }
+}
