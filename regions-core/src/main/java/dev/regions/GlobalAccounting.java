@@ -32,8 +32,11 @@ final class GlobalAccounting {
         OPEN.add(heap);
     }
 
-    /** The heap has given everything back; its history stays in the global counts. */
-    static void closed(Heap heap) {
+    /**
+     * The heap has given everything back; its history stays in the global counts. Synchronized
+     * with {@link #snapshot} so that no snapshot counts the heap's history twice.
+     */
+    static synchronized void closed(Heap heap) {
         CLOSED_ALLOCATIONS.addAndGet(heap.allocations);
         CLOSED_FREES.addAndGet(heap.frees);
         OPEN.remove(heap);
