@@ -153,16 +153,18 @@ abstract sealed class AbstractRegion implements Region permits ConfinedRegion, S
 
     private void merge(Region source, boolean thenClose) {
         Objects.requireNonNull(source, "source");
+        enterUsable(); // this region first, as in every call: the caller's thread, then its state
+        exit();
         if (source == this) {
             throw new IllegalArgumentException("cannot merge region '" + name() + "' into itself");
         }
         if (!(source instanceof AbstractRegion other)) {
             throw new IllegalArgumentException("cannot merge " + source.getClass().getName()
-                    + " into region '" + name() + "': not a region built by Regions");
+                    + " into region '" + name() + "': it is not a region built by Regions");
         }
         if (!compatible(other)) {
             throw new IllegalArgumentException("cannot merge region '" + other.name() + "' into region '" + name()
-                    + "': " + describe(other) + " into " + describe(this)
+                    + "': " + describe(other) + " cannot merge into " + describe(this)
                     + " (both must be shared, or both confined to the same thread)");
         }
         AbstractRegion first = id < other.id ? this : other;
@@ -186,7 +188,7 @@ abstract sealed class AbstractRegion implements Region permits ConfinedRegion, S
     }
 
     private static String describe(AbstractRegion r) {
-        return r.isShared() ? "a shared region" : "a region confined to another thread";
+        return r.isShared() ? "a shared region" : "a confined region";
     }
 
     /** The guard for read-only calls that any thread may make (stats, limit, scope). */

@@ -15,9 +15,11 @@ import java.lang.invoke.VarHandle;
  * </pre>
  *
  * Pages and large blocks register every unit they cover, so that even a slice deep inside a
- * piece is recognised as one (and refused with the right message). Entries are published with release/acquire, and a block's heap validates what it
- * finds (owner and scope), so a stale entry left by a reset or a racing region is harmless. It is
- * global, not per region, so that a merge moves nothing here.
+ * piece is recognised as one (and refused with the right message): a 4 GiB piece costs a million
+ * entries, a few milliseconds next to the memory it maps. Entries are published with
+ * release/acquire, and a block's heap validates what it finds (owner and scope), so a stale
+ * entry left by a reset or a racing region is harmless. It is global, not per region, so that a
+ * merge moves nothing here.
  *
  * <p>Cannot: shrink. Leaves stay once created (64 KiB of heap each; a process touches a few).
  */
@@ -58,12 +60,18 @@ final class BlockDirectory {
         return (Block) ENTRY.getAcquire(leaf, (int) ((address >>> UNIT_SHIFT) & LEAF_MASK));
     }
 
-    /** Points every 4 KiB unit of {@code [address, address + byteSize)} at {@code block}. */
+    /**
+     * Points every 4 KiB unit of {@code [address, address + byteSize)} at {@code block}. All or
+     * nothing: the leaves are made first, so an {@link OutOfMemoryError} leaves no entry behind.
+     */
     static void register(Block block, long address, long byteSize) {
         long first = address >>> UNIT_SHIFT;
         long last = (address + byteSize - 1) >>> UNIT_SHIFT;
+        for (long key = first >>> LEAF_BITS; key <= last >>> LEAF_BITS; key++) {
+            leafCreating(key);
+        }
         for (long unit = first; unit <= last; unit++) {
-            ENTRY.setRelease(leafCreating(unit >>> LEAF_BITS), (int) (unit & LEAF_MASK), block);
+            ENTRY.setRelease(leaf(table, unit >>> LEAF_BITS), (int) (unit & LEAF_MASK), block);
         }
     }
 

@@ -28,13 +28,30 @@ final class Checks {
         return bytes;
     }
 
+    /** A source of the caller's own needs the caller's native access; see {@code Region.Builder.source}. */
+    static void sourceAllowed(MemorySource source, Module caller) {
+        if (!builtIn(source) && !caller.isNativeAccessEnabled()) {
+            throw new IllegalCallerException("a region on memory source " + source + " trusts it with raw memory,"
+                    + " which needs native access for " + caller + ": run with --enable-native-access="
+                    + (caller.isNamed() ? caller.getName() : "ALL-UNNAMED") + ", or use a built-in source");
+        }
+    }
+
+    private static boolean builtIn(MemorySource source) {
+        return source instanceof MallocSource || source instanceof JdkSource
+                || source instanceof SerializedSource s && builtIn(s.inner);
+    }
+
     static IllegalStateException closed(String region) {
         return new IllegalStateException("region '" + region + "' is closed");
     }
 
-    static IllegalStateException ending(String region) {
-        return new IllegalStateException(
-                "region '" + region + "' is being reset or closed (called from a cleanup action?)");
+    /** What a heap may be busy with when code it called calls back into the region. */
+    static final String ENDING = "is being reset or closed (called from a cleanup action?)";
+    static final String CALLING_SOURCE = "is calling its memory source (a source must not use the region it serves)";
+
+    static IllegalStateException busy(String region, String doing) {
+        return new IllegalStateException("region '" + region + "' " + doing);
     }
 
     static WrongThreadException wrongThread(String region, Thread owner) {
@@ -55,11 +72,12 @@ final class Checks {
     static IllegalStateException badSource(MemorySource source, MemorySegment block, long byteSize,
             long byteAlignment) {
         return new IllegalStateException("memory source " + source + " returned " + block + " for a request of "
-                + byteSize + " bytes aligned to " + byteAlignment
-                + " (expected a native segment at least that large, at an aligned address)");
+                + byteSize + " bytes aligned to " + byteAlignment + " (expected a writable native segment at least"
+                + " that large, at an aligned address, in a scope that is alive)");
     }
 
-    static OutOfMemoryError tooLarge(long byteSize) {
-        return new OutOfMemoryError("cannot allocate " + byteSize + " bytes: larger than any block a source can give");
+    static OutOfMemoryError tooLarge(long byteSize, long byteAlignment) {
+        return new OutOfMemoryError("cannot allocate " + byteSize + " bytes aligned to " + byteAlignment
+                + ": the block it needs is larger than any a source can give");
     }
 }

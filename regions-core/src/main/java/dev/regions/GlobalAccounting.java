@@ -49,16 +49,12 @@ final class GlobalAccounting {
         }
     }
 
+    /** One piece freed, or the pieces of a reset or close, which die together. */
     static void freed(long byteSize) {
         long live = LIVE_BYTES.addAndGet(-byteSize);
         if (live < LOW.get()) {
             lowerLow(live);
         }
-    }
-
-    /** Pieces that died together (reset, close). */
-    static void released(long byteSize) {
-        freed(byteSize);
     }
 
     private static void raisePeak(long live) {

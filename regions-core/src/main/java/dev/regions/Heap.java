@@ -26,16 +26,19 @@ import java.util.List;
  *
  * <h2>Reset and close</h2>
  * First every generation ends (its arena closes: every piece and user-bound segment dies, cleanup
- * actions run), then memory is taken back: O(chunks + large blocks), never O(pieces). If a
- * generation is in use by a downcall it cannot end; the ones that ended before it stay ended,
- * their figures are subtracted, and the region keeps the rest (see {@link #end}).
+ * actions run), then memory is taken back: O(generations + chunks + large blocks), plus a
+ * directory clear per 4 KiB unit given back; never O(pieces). If a generation is in use by a
+ * downcall it cannot end; the ones that ended before it stay ended, their figures are
+ * subtracted, and the region keeps the rest (see {@link #end}). While it runs code it does not
+ * own (cleanup actions, the source) the heap is {@link #busy}, and calls back into it are refused.
  *
  * <h2>Merge</h2>
  * Moves the source heap's generations (their owner changes), chunks and large blocks by splicing
  * lists: O(size classes + partly used pages + generations), independent of the number of pieces.
  * Pieces allocated later must be bound to this heap's current scope, so the moved pages and
- * large blocks serve no new allocation until this heap resets: a merge may leave up to one partly
- * used page per size class idle (their chunks' uncarved room does serve this heap). The source
+ * large blocks serve no new allocation until this heap resets: the free slots of every partly
+ * used page and every freed large block that came with the source stay idle (their chunks'
+ * uncarved room does serve this heap), and each merge adds a generation to end. The source
  * starts again with a small chunk, so a scratch region merged after every statement hands over
  * about {@value #FIRST_CHUNK} bytes a time, not a chunk that doubled up to {@value #MAX_CHUNK}.
  */
@@ -51,8 +54,13 @@ final class Heap {
 
     Generation current;
     /** Generations other than current that this heap owns: merged in, or left by a partial reset. */
-    private final List<Generation> adopted = new ArrayList<>();
-    private boolean ending;
+    private final ArrayList<Generation> adopted = new ArrayList<>();
+    /**
+     * What the heap is in the middle of while it runs code it does not own (cleanup actions, the
+     * source), or null: a call back into the region from that code is refused, not let in to
+     * find the heap half changed.
+     */
+    private String busy;
     private boolean closed;
 
     private final Page[] partialHead = new Page[SizeClasses.COUNT];
@@ -88,13 +96,13 @@ final class Heap {
         GlobalAccounting.opened(this);
     }
 
-    /** Throws unless the heap is open and not in the middle of ending its generations. */
+    /** Throws unless the heap is open and not running cleanup actions or source calls. */
     void checkUsable() {
         if (closed) {
             throw Checks.closed(name);
         }
-        if (ending) {
-            throw Checks.ending(name);
+        if (busy != null) {
+            throw Checks.busy(name, busy);
         }
     }
 
@@ -156,8 +164,8 @@ final class Heap {
         Chunk chunk = chunkWithRoom(pageBytes);
         long base = chunk.base + chunk.carved;
         Page page = new Page(chunk, base, sizeClass, current);
-        chunk.carved += pageBytes;
         BlockDirectory.register(page, base, pageBytes);
+        chunk.carved += pageBytes;
         linkPartial(page);
         return page;
     }
@@ -171,7 +179,13 @@ final class Heap {
         }
         long size = Math.max(nextChunkSize, bytes);
         MemorySegment block = take(size, CHUNK_ALIGNMENT);
-        Chunk chunk = new Chunk(source, block, size);
+        Chunk chunk;
+        try {
+            chunk = new Chunk(source, block, size);
+        } catch (Throwable e) {
+            untake(block, size, e);
+            throw e;
+        }
         nextChunkSize = Math.min(MAX_CHUNK, size * 2);
         if (chunksTail == null) {
             chunks = chunk;
@@ -179,8 +193,7 @@ final class Heap {
             chunksTail.next = chunk;
         }
         chunksTail = chunk;
-        chunk.nextRoomy = roomy;
-        roomy = chunk;
+        roomy = chunk; // the stack was empty
         return chunk;
     }
 
@@ -188,15 +201,12 @@ final class Heap {
         checkLimit(byteSize);
         long blockBytes = byteSize == 0 ? 2 * byteAlignment : byteSize; // see allocateEmpty
         if (byteSize > SizeClasses.MAX_LARGE || blockBytes > SizeClasses.MAX_LARGE || blockBytes <= 0) {
-            throw Checks.tooLarge(byteSize);
+            throw Checks.tooLarge(byteSize, byteAlignment);
         }
         int largeClass = SizeClasses.largeClassOf(blockBytes);
         LargeBlock block = takeFreeLarge(largeClass, byteAlignment);
         if (block == null) {
-            long bytes = SizeClasses.largeClassBytes(largeClass);
-            MemorySegment raw = take(bytes, Math.max(byteAlignment, CHUNK_ALIGNMENT));
-            block = new LargeBlock(source, raw, bytes, largeClass, current);
-            BlockDirectory.register(block, block.base, bytes);
+            block = newLargeBlock(largeClass, byteAlignment);
             block.prev = largeTail;
             if (largeTail == null) {
                 largeHead = block;
@@ -213,6 +223,19 @@ final class Heap {
         }
         countAllocation(block.generation, byteSize);
         return piece;
+    }
+
+    private LargeBlock newLargeBlock(int largeClass, long byteAlignment) {
+        long bytes = SizeClasses.largeClassBytes(largeClass);
+        MemorySegment raw = take(bytes, Math.max(byteAlignment, CHUNK_ALIGNMENT));
+        try {
+            LargeBlock block = new LargeBlock(source, raw, bytes, largeClass, current);
+            BlockDirectory.register(block, block.base, bytes);
+            return block;
+        } catch (Throwable e) {
+            untake(raw, bytes, e);
+            throw e;
+        }
     }
 
     private LargeBlock takeFreeLarge(int largeClass, long byteAlignment) {
@@ -234,18 +257,37 @@ final class Heap {
         return null;
     }
 
-    /** Takes a block from the source, checks it, and counts it in the gross bytes. */
+    /**
+     * Takes a block from the source, checks it, and counts it in the gross bytes. A block the
+     * region could not safely bind (not native, too small, misaligned, read-only, or from a scope
+     * that already ended) goes back to the source and the call fails.
+     */
     private MemorySegment take(long byteSize, long byteAlignment) {
-        MemorySegment block = source.allocate(byteSize, byteAlignment);
+        MemorySegment block;
+        busy = Checks.CALLING_SOURCE;
+        try {
+            block = source instanceof MallocSource malloc
+                    ? malloc.allocateRaw(byteSize, byteAlignment)
+                    : source.allocate(byteSize, byteAlignment);
+        } finally {
+            busy = null;
+        }
         if (block == null || !block.isNative() || block.byteSize() < byteSize
-                || (block.address() & (byteAlignment - 1)) != 0) {
-            if (block != null && block.isNative()) {
-                source.release(block);
+                || (block.address() & (byteAlignment - 1)) != 0 || block.isReadOnly() || !block.scope().isAlive()) {
+            IllegalStateException bad = Checks.badSource(source, block, byteSize, byteAlignment);
+            if (block != null) {
+                addFailure(bad, giveBack(source, block));
             }
-            throw Checks.badSource(source, block, byteSize, byteAlignment);
+            throw bad;
         }
         grossBytes += byteSize;
         return block;
+    }
+
+    /** Gives back a block just taken whose bookkeeping could not be built (the heap ran out of Java memory). */
+    private void untake(MemorySegment block, long byteSize, Throwable failure) {
+        grossBytes -= byteSize;
+        addFailure(failure, giveBack(source, block));
     }
 
     private void checkLimit(long byteSize) {
@@ -403,43 +445,41 @@ final class Heap {
      * in use (a downcall holds one of its pieces) nothing changes and its
      * {@link IllegalStateException} is thrown. If a merged-in generation is in use, the ones ended
      * before it stay ended and are taken back, the region stays open with the rest, and the
-     * exception is thrown. Cleanup actions that throw are rethrown once everything is released.
+     * exception is thrown. A cleanup action or a source release that throws (even an
+     * {@link Error}) stops nothing: everything is released, then the first failure is rethrown.
      */
     private void end(boolean closing) {
-        List<Generation> all = new ArrayList<>(adopted.size() + 1);
-        all.add(current);
-        all.addAll(adopted);
-        RuntimeException inUse = null;
-        RuntimeException cleanupFailure = null;
+        List<Generation> all = allGenerations();
+        Generation next = closing ? null : new Generation(this, shared); // the one step that may fail before anything ends
+        Throwable inUse = null;
+        Throwable failure = null;
         int ended = 0;
-        ending = true;
+        busy = Checks.ENDING;
         try {
             for (Generation g : all) {
                 try {
                     g.arena.close();
-                } catch (RuntimeException e) {
+                } catch (Throwable e) {
                     if (g.isAlive()) {
                         inUse = e;
                         break;
                     }
-                    cleanupFailure = addFailure(cleanupFailure, e);
+                    failure = addFailure(failure, e); // a cleanup action threw; the arena did close
                 }
                 ended++;
             }
+            if (ended > 0) {
+                failure = addFailure(failure, ended == all.size() ? releaseAll(next) : releaseEnded(next));
+            } else if (next != null) {
+                next.arena.close();
+            }
         } finally {
-            ending = false;
+            busy = null;
         }
-        if (ended == 0) {
-            throw inUse;
-        }
-        RuntimeException releaseFailure = ended == all.size() ? releaseAll(closing) : releaseEnded();
-        RuntimeException failure = addFailure(addFailure(inUse, cleanupFailure), releaseFailure);
-        if (failure != null) {
-            throw failure;
-        }
+        rethrow(addFailure(inUse, failure));
     }
 
-    private static RuntimeException addFailure(RuntimeException first, RuntimeException next) {
+    private static Throwable addFailure(Throwable first, Throwable next) {
         if (first == null) {
             return next;
         }
@@ -449,9 +489,22 @@ final class Heap {
         return first;
     }
 
-    /** Every generation ended: every piece is dead. */
-    private RuntimeException releaseAll(boolean closing) {
-        RuntimeException failure = null;
+    private static void rethrow(Throwable failure) {
+        if (failure instanceof RuntimeException e) {
+            throw e;
+        }
+        if (failure instanceof Error e) {
+            throw e;
+        }
+        if (failure != null) { // a checked exception thrown sneakily by a cleanup action or a source
+            throw new IllegalStateException("a cleanup action or memory source threw " + failure, failure);
+        }
+    }
+
+    /** Every generation ended, so every piece is dead: take everything back ({@code next} null: closing). */
+    private Throwable releaseAll(Generation next) {
+        boolean closing = next == null;
+        Throwable failure = null;
         for (LargeBlock b = largeHead; b != null; b = b.next) {
             failure = addFailure(failure, giveBack(b));
         }
@@ -477,9 +530,9 @@ final class Heap {
             chunks = chunksTail = null;
             closed = true;
         } else {
-            current = new Generation(this, shared);
+            current = next;
         }
-        GlobalAccounting.released(liveBytes);
+        GlobalAccounting.freed(liveBytes);
         liveBytes = liveCount = lowLiveBytes = 0;
         if (closing) {
             GlobalAccounting.closed(this);
@@ -488,19 +541,19 @@ final class Heap {
     }
 
     /** Some generations ended and one could not: take back what the ended ones held. */
-    private RuntimeException releaseEnded() {
-        RuntimeException failure = null;
+    private Throwable releaseEnded(Generation next) {
+        Throwable failure = null;
         // The current generation ended (it is always the first to end), so a new one starts, and
         // no page or block of the surviving generations may serve allocations any more.
         dropPartialPages();
         largeFree = null;
         for (LargeBlock b = largeHead; b != null; ) {
-            LargeBlock next = b.next;
+            LargeBlock following = b.next;
             if (!b.generation.isAlive()) {
                 unlinkLarge(b);
                 failure = addFailure(failure, giveBack(b));
             }
-            b = next;
+            b = following;
         }
         List<Generation> survivors = new ArrayList<>();
         long deadBytes = 0;
@@ -516,11 +569,15 @@ final class Heap {
         }
         adopted.clear();
         adopted.addAll(survivors);
-        current = new Generation(this, shared);
+        if (next != null) {
+            current = next;
+        } else { // closing: the region stays open on a new generation all the same
+            current = new Generation(this, shared);
+        }
         liveBytes -= deadBytes;
         liveCount -= deadCount;
         lowLiveBytes = Math.min(lowLiveBytes, liveBytes);
-        GlobalAccounting.released(deadBytes);
+        GlobalAccounting.freed(deadBytes);
         return failure;
     }
 
@@ -558,24 +615,33 @@ final class Heap {
         }
     }
 
-    private RuntimeException giveBack(Chunk c) {
+    private Throwable giveBack(Chunk c) {
         BlockDirectory.unregisterChunk(c);
         grossBytes -= c.byteSize;
         return giveBack(c.source, c.block);
     }
 
-    private RuntimeException giveBack(LargeBlock b) {
+    private Throwable giveBack(LargeBlock b) {
         BlockDirectory.unregister(b);
         grossBytes -= b.byteSize;
         return giveBack(b.source, b.block);
     }
 
-    private RuntimeException giveBack(MemorySource from, MemorySegment block) {
+    /** Returns a block to the source it came from; returns what the source threw, or null. */
+    private Throwable giveBack(MemorySource from, MemorySegment block) {
+        String was = busy;
+        busy = was != null ? was : Checks.CALLING_SOURCE;
         try {
-            from.release(block);
+            if (from instanceof MallocSource malloc) {
+                malloc.releaseRaw(block);
+            } else {
+                from.release(block);
+            }
             return null;
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             return e;
+        } finally {
+            busy = was;
         }
     }
 
@@ -587,16 +653,19 @@ final class Heap {
             throw Checks.limitExceeded(name, "merging region '" + from.name + "' with live pieces",
                     from.liveBytes, liveBytes, limit);
         }
-        for (Generation g : from.allGenerations()) {
+        Generation fresh = new Generation(from, from.shared); // may fail: before anything moves
+        List<Generation> moving = from.allGenerations();
+        adopted.ensureCapacity(adopted.size() + moving.size());
+        for (Generation g : moving) {
             g.owner = this;
             adopted.add(g);
         }
         from.adopted.clear();
-        from.current = new Generation(from, from.shared);
+        from.current = fresh;
 
         // New pieces must be bound to this heap's current scope (Arena.allocate promises it), so
         // the source's partly used pages and free large blocks serve no more allocations: their
-        // free space waits for this heap's next reset (at most a page per size class per merge).
+        // free space waits for this heap's next reset or close.
         from.dropPartialPages();
         from.largeFree = null;
 

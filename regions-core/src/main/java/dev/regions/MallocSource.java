@@ -5,6 +5,7 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.util.Objects;
 
 /**
  * {@link MemorySource#malloc()}: the C library's {@code malloc}, {@code aligned_alloc} and
@@ -13,6 +14,12 @@ import java.lang.invoke.MethodHandle;
  * never needs native access for it, and one that lacks native access gets an
  * {@link IllegalCallerException} that says how to grant it. It is called once per chunk or large
  * piece, never per small piece, so the handles need not be constants.
+ *
+ * <p>Two doors. Regions use {@link #allocateRaw}/{@link #releaseRaw}: a bare {@code malloc} and
+ * {@code free}, whose blocks never leave the region. Anyone else gets the public
+ * {@link #allocate}/{@link #release}, whose blocks are guarded by {@link ArenaBlocks}: releasing
+ * a piece, a forged address or a block twice throws instead of corrupting the C heap, and a
+ * released block can no longer be touched.
  *
  * <p>{@code aligned_alloc} is asked for a size rounded up to a multiple of the alignment, as C11
  * requires; the segment handed back still has the requested size.
@@ -58,10 +65,31 @@ final class MallocSource implements MemorySource {
         return h;
     }
 
+    private final ArenaBlocks blocks = new ArenaBlocks(toString());
+
     @Override
     @SuppressWarnings("restricted")
     public MemorySegment allocate(long byteSize, long byteAlignment) {
         Checks.sizeAndAlignment(byteSize, byteAlignment);
+        return blocks.allocate(byteSize, arena -> {
+            MemorySegment raw = allocateRaw(byteSize, byteAlignment);
+            try {
+                return raw.reinterpret(byteSize, arena, this::releaseRaw);
+            } catch (RuntimeException | Error e) {
+                releaseRaw(raw);
+                throw e;
+            }
+        });
+    }
+
+    @Override
+    public void release(MemorySegment block) {
+        blocks.release(Objects.requireNonNull(block, "block"));
+    }
+
+    /** A bare {@code malloc}: a block in the global scope, for a region's own use only. */
+    @SuppressWarnings("restricted")
+    MemorySegment allocateRaw(long byteSize, long byteAlignment) {
         long size = Math.max(1, byteSize);
         MemorySegment address;
         try {
@@ -70,7 +98,7 @@ final class MallocSource implements MemorySource {
             } else {
                 long rounded = (size + byteAlignment - 1) & -byteAlignment;
                 if (rounded < size) {
-                    throw Checks.tooLarge(byteSize);
+                    throw Checks.tooLarge(byteSize, byteAlignment);
                 }
                 address = (MemorySegment) handles().alignedAlloc().invokeExact(byteAlignment, rounded);
             }
@@ -85,8 +113,8 @@ final class MallocSource implements MemorySource {
         return address.reinterpret(byteSize);
     }
 
-    @Override
-    public void release(MemorySegment block) {
+    /** A bare {@code free} of a block from {@link #allocateRaw}. */
+    void releaseRaw(MemorySegment block) {
         try {
             handles().free().invokeExact(block);
         } catch (Error | RuntimeException e) {

@@ -14,6 +14,14 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>Implementations must be thread-safe unless every region using them is confined to one
  * thread; wrap a source that is not in {@link #serialized()}.
+ *
+ * <p>A source of your own is trusted with raw memory: a block must stay valid, and be used by
+ * no one else, from {@code allocate} until the region releases it. So a region built on one
+ * needs native access (see {@link Region.Builder#source}). A region refuses a block that is not
+ * native, too small, misaligned, read-only or already dead, and a source that calls back into
+ * the region it serves gets {@link IllegalStateException}. The built-in sources guard their
+ * public methods: {@code release} accepts only a block they handed out and not yet released,
+ * and a released block can no longer be touched.
  */
 public interface MemorySource {
 
@@ -33,6 +41,7 @@ public interface MemorySource {
      *
      * @param block exactly a segment that {@link #allocate} returned and that was not released
      *              since
+     * @throws IllegalArgumentException (built-in sources) if {@code block} is not such a segment
      */
     void release(MemorySegment block);
 

@@ -39,8 +39,9 @@ import java.util.Objects;
  * Pieces are zero-filled (unless built with {@code zeroing(false)}), aligned to at least 16 bytes
  * and to any requested power-of-two alignment. After {@link #reset()} or {@link #close()} every
  * piece handed out before throws {@link IllegalStateException} when touched. Misuse throws a clear
- * exception and changes nothing. {@link #free} is O(1), {@link #reset()} and {@link #close()} cost
- * O(chunks held), {@link #merge} does not depend on the number of pieces.
+ * exception and changes nothing. {@link #free} is O(1); {@link #reset()} and {@link #close()} cost
+ * O(chunks, large blocks and merged-in generations held), never O(pieces); {@link #merge} does not
+ * depend on the number of pieces.
  *
  * <h2>Threads</h2>
  * A confined region ({@link #ofConfined()}) belongs to the thread that built it; any other thread
@@ -144,8 +145,16 @@ public interface Region extends Arena {
      *
      * <p>Ends the current scope first, then takes the memory back. If a piece is in use (a downcall
      * holds it) the scope cannot end and this throws {@link IllegalStateException} with nothing
-     * released, as {@link Arena#close()} does. A cleanup action that throws does not stop the
-     * reset: everything is released, the other cleanups run, and the first exception is rethrown.
+     * released, as {@link Arena#close()} does. Pieces moved in by {@link #merge} keep scopes of
+     * their own, ended after the current one: if one of those is in use, the ones before it have
+     * ended and their memory is taken back, the rest stay live (the statistics say exactly what),
+     * and the exception is thrown.
+     *
+     * <p>Cleanup actions bound to the region's scope run inside this call (for a shared region,
+     * under its lock). One that throws, even an {@link Error}, does not stop the reset: everything
+     * is released, and the first failure is rethrown. A cleanup action that calls this region gets
+     * {@link IllegalStateException}; one that calls another shared region may deadlock with a
+     * merge of the two running on another thread, so keep cleanup actions to releasing resources.
      *
      * @throws IllegalStateException if the region is closed or a piece is in use
      * @throws WrongThreadException if the region is confined to another thread
@@ -169,8 +178,9 @@ public interface Region extends Arena {
      * {@code alloc_Merge(dst, src)}. Does not depend on the number of pieces.
      *
      * <p>Pieces allocated by this region afterwards still come from its own scope, so the free
-     * space in the pages that came with {@code source} stays unused until this region resets (at
-     * most one partly used page per size class per merge).
+     * slots in the partly used pages and the freed large blocks that came with {@code source} stay
+     * unused until this region resets or closes; the uncarved room of its chunks is used. Each
+     * merge also adds one scope that this region's reset or close ends (see {@link #reset()}).
      *
      * <p>If the moved live bytes would take this region over its limit, the merge throws
      * {@link LimitExceededException} and moves nothing.
@@ -280,13 +290,24 @@ public interface Region extends Arena {
         }
 
         /**
-         * Sets the memory source.
+         * Sets the memory source. The built-in sources ({@link MemorySource#malloc()},
+         * {@link MemorySource#jdk()} and their {@code serialized()} views) can be chosen by any
+         * code. A source of your own is trusted the way the caller of a restricted method is: the
+         * region binds the blocks it hands over to the region's scope, so a block that is freed,
+         * unmapped or handed out twice while the region holds it would let pieces touch memory
+         * that is not theirs. Choosing one therefore needs native access, as
+         * {@link MemorySegment#reinterpret(long)} does.
          *
          * @param source where the region's chunks come from and go back to
          * @return this builder
+         * @throws IllegalCallerException if {@code source} is not built in and the calling
+         *         module has no native access ({@code --enable-native-access})
          */
         public Builder source(MemorySource source) {
-            this.source = Objects.requireNonNull(source, "source");
+            Objects.requireNonNull(source, "source");
+            Checks.sourceAllowed(source, StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
+                    .getCallerClass().getModule());
+            this.source = source;
             return this;
         }
 

@@ -8,7 +8,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * functions are not thread-safe (the original's {@code alloc_GlobalUseGlobalMutex()}).
  */
 final class SerializedSource implements MemorySource {
-    private final MemorySource inner;
+    final MemorySource inner;
     private final ReentrantLock lock = new ReentrantLock();
 
     SerializedSource(MemorySource inner) {

@@ -280,10 +280,11 @@ class MisuseTest {
             Region src = f.confinedElsewhere();
             return () -> f.region.merge(src);
         }));
-        cases.add(both("merge it into a region confined to another thread", iae, List.of("thread"), f -> {
-            Region dst = f.confinedElsewhere();
-            return () -> dst.merge(f.region);
-        }));
+        cases.add(both("merge it into a region confined to another thread (called from this one)", wte,
+                List.of("confined to thread"), f -> {
+                    Region dst = f.confinedElsewhere();
+                    return () -> dst.merge(f.region);
+                }));
         cases.add(both("merge over the destination's limit", lee, List.of("limit"), f -> {
             Region src = f.another();
             f.keep(src.allocate(100), 5);

@@ -3,7 +3,9 @@ package dev.regions;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -266,6 +268,40 @@ class SourceTest {
         } finally {
             source.release(block);
         }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("builtInSources")
+    void aBuiltInSourceRefusesToReleaseWhatItDidNotHandOut(Supplier<MemorySource> supplier) {
+        MemorySource source = supplier.get();
+        try (Region region = Region.builder().source(source).build(); Arena arena = Arena.ofConfined()) {
+            MemorySegment piece = region.allocate(64); // at the very start of the region's first chunk
+            MemorySegment block = source.allocate(64, 16);
+            List<MemorySegment> notBlocks = List.of(piece, MemorySegment.ofAddress(piece.address()),
+                    arena.allocate(64), block.asSlice(0, 32), MemorySegment.ofArray(new byte[64]));
+
+            for (MemorySegment notABlock : notBlocks) {
+                assertThatThrownBy(() -> source.release(notABlock)).as("release(%s)", notABlock)
+                        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a block this source");
+            }
+
+            piece.set(JAVA_LONG, 0, 1234); // nothing was freed under the region
+            assertThat(region.allocate(64).get(JAVA_LONG, 0)).isZero();
+            source.release(block);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("builtInSources")
+    void aBlockReleasedToABuiltInSourceIsDeadAndCannotBeReleasedAgain(Supplier<MemorySource> supplier) {
+        MemorySource source = supplier.get();
+        MemorySegment block = source.allocate(256, 16);
+
+        source.release(block);
+
+        assertThatThrownBy(() -> block.get(JAVA_LONG, 0)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> source.release(block)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("released already");
     }
 
     static Stream<Arguments> builtInSourcesAndAlignments() {
