@@ -30,6 +30,8 @@ final class MallocSource implements MemorySource {
     /** malloc's own alignment on 64-bit platforms. */
     private static final long MALLOC_ALIGNMENT = 16;
 
+    private final ArenaBlocks blocks = new ArenaBlocks(toString());
+
     private MallocSource() {
     }
 
@@ -64,8 +66,6 @@ final class MallocSource implements MemorySource {
         }
         return h;
     }
-
-    private final ArenaBlocks blocks = new ArenaBlocks(toString());
 
     @Override
     @SuppressWarnings("restricted")

@@ -100,7 +100,9 @@ public interface Region extends Arena {
             throw new IllegalArgumentException(
                     "template " + template.getClass().getName() + " is not a region built by Regions");
         }
-        return new Builder().source(r.heap.source).shared(r.isShared()).zeroing(r.heap.zeroing);
+        Builder builder = new Builder().shared(r.isShared()).zeroing(r.heap.zeroing);
+        builder.source = r.heap.source; // vetted when the template was built
+        return builder;
     }
 
     /**

@@ -5,13 +5,14 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * A region any number of threads may use at once. Every operation runs under one lock, so each
  * is atomic and the figures are exact; its generations are
- * {@link java.lang.foreign.Arena#ofShared() shared arenas}, whose close waits until no thread is
- * touching a piece, so a reset racing with readers on other threads makes their accesses throw
- * {@link IllegalStateException}, never read freed memory.
+ * {@link java.lang.foreign.Arena#ofShared() shared arenas}, whose close is a handshake with
+ * every thread: an access racing with a reset either completes before the memory goes back or
+ * throws {@link IllegalStateException}, and none reads freed memory.
  *
- * <p>The lock is re-entrant only so that a cleanup action running inside reset/close gets the
- * heap's clear "being reset" exception instead of a deadlock. One lock is the simple start;
- * per-thread caches are the known next step if measurements call for them.
+ * <p>The lock is re-entrant only so that a cleanup action or a source call running under it that
+ * calls back into the region gets the heap's clear "busy" exception instead of a deadlock. One
+ * lock is the simple start; per-thread caches are the known next step if measurements call for
+ * them.
  */
 final class SharedRegion extends AbstractRegion {
     private final ReentrantLock lock = new ReentrantLock();
