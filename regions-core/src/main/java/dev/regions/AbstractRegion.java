@@ -188,7 +188,8 @@ abstract sealed class AbstractRegion implements Region permits ConfinedRegion, S
     }
 
     private static String describe(AbstractRegion r) {
-        return r.isShared() ? "a shared region" : "a confined region";
+        return r instanceof ConfinedRegion c ? "a region confined to thread '" + c.owner.getName() + "'"
+                : "a shared region";
     }
 
     /** The guard for read-only calls that any thread may make (stats, limit, scope). */

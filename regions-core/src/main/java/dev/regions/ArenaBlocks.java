@@ -12,7 +12,7 @@ import java.util.function.Function;
  * {@code jdk()} itself can neither free memory it was not given (a region's piece, a forged
  * address, a block twice) nor touch a block after releasing it: both throw, where a bare
  * {@code free} would corrupt the C heap. Costs a map entry and a shared-arena close per block,
- * which regions do not pay for {@code malloc()} (they take raw blocks that never leave them).
+ * which regions do not pay for {@code malloc()} (they take {@link RawSource raw} blocks).
  */
 final class ArenaBlocks {
     private record Held(Arena arena, long byteSize) {
@@ -38,7 +38,11 @@ final class ArenaBlocks {
         }
     }
 
-    /** Closes the arena of a block handed out by {@link #allocate}, or throws and changes nothing. */
+    /**
+     * Closes the arena of a block handed out by {@link #allocate}, or throws and changes nothing:
+     * {@link IllegalArgumentException} for anything else, {@link IllegalStateException} (from the
+     * arena) while a downcall holds the block, which can then be released once it returns.
+     */
     void release(MemorySegment block) {
         Held held = outstanding.get(block.address());
         if (held == null || !held.arena.scope().equals(block.scope()) || held.byteSize != block.byteSize()
@@ -46,6 +50,13 @@ final class ArenaBlocks {
             throw new IllegalArgumentException("cannot release " + block + " to " + source
                     + ": it is not a block this source handed out, or it was released already");
         }
-        held.arena.close();
+        try {
+            held.arena.close();
+        } catch (RuntimeException | Error e) {
+            if (held.arena.scope().isAlive()) {
+                outstanding.put(block.address(), held); // in use: nothing was freed, try again later
+            }
+            throw e;
+        }
     }
 }

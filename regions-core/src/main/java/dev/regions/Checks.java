@@ -28,12 +28,18 @@ final class Checks {
         return bytes;
     }
 
-    /** A source of the caller's own needs the caller's native access; see {@code Region.Builder.source}. */
-    static void sourceAllowed(MemorySource source, Module caller) {
-        if (!builtIn(source) && !caller.isNativeAccessEnabled()) {
+    /**
+     * A source not built in needs native access for the module that implements it (see
+     * {@code Region.Builder.source}): the code that hands over raw memory is what is trusted,
+     * whoever passes it along.
+     */
+    static void sourceAllowed(MemorySource source) {
+        Module module = source.getClass().getModule();
+        if (!builtIn(source) && !module.isNativeAccessEnabled()) {
             throw new IllegalCallerException("a region on memory source " + source + " trusts it with raw memory,"
-                    + " which needs native access for " + caller + ": run with --enable-native-access="
-                    + (caller.isNamed() ? caller.getName() : "ALL-UNNAMED") + ", or use a built-in source");
+                    + " which needs native access for " + module + ", which implements it: run with"
+                    + " --enable-native-access=" + (module.isNamed() ? module.getName() : "ALL-UNNAMED")
+                    + ", or use a built-in source");
         }
     }
 

@@ -8,7 +8,7 @@ package dev.regions;
  * are allowed from any thread and may see a slightly stale value there.
  */
 final class ConfinedRegion extends AbstractRegion {
-    private final Thread owner = Thread.currentThread();
+    final Thread owner = Thread.currentThread();
 
     ConfinedRegion(String name, MemorySource source, boolean zeroing, long limit) {
         super(name, source, false, zeroing, limit);

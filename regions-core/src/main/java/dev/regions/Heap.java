@@ -266,8 +266,8 @@ final class Heap {
         MemorySegment block;
         busy = Checks.CALLING_SOURCE;
         try {
-            block = source instanceof MallocSource malloc
-                    ? malloc.allocateRaw(byteSize, byteAlignment)
+            block = source instanceof RawSource raw
+                    ? raw.allocateRaw(byteSize, byteAlignment)
                     : source.allocate(byteSize, byteAlignment);
         } finally {
             busy = null;
@@ -446,7 +446,8 @@ final class Heap {
      * {@link IllegalStateException} is thrown. If a merged-in generation is in use, the ones ended
      * before it stay ended and are taken back, the region stays open with the rest, and the
      * exception is thrown. A cleanup action or a source release that throws (even an
-     * {@link Error}) stops nothing: everything is released, then the first failure is rethrown.
+     * {@link Error}) stops no release: all memory is taken back, then the first failure is
+     * rethrown. (Within one arena the JDK skips the cleanup actions after one that throws an Error.)
      */
     private void end(boolean closing) {
         List<Generation> all = allGenerations();
@@ -630,10 +631,10 @@ final class Heap {
     /** Returns a block to the source it came from; returns what the source threw, or null. */
     private Throwable giveBack(MemorySource from, MemorySegment block) {
         String was = busy;
-        busy = was != null ? was : Checks.CALLING_SOURCE;
+        busy = Checks.CALLING_SOURCE;
         try {
-            if (from instanceof MallocSource malloc) {
-                malloc.releaseRaw(block);
+            if (from instanceof RawSource raw) {
+                raw.releaseRaw(block);
             } else {
                 from.release(block);
             }

@@ -15,16 +15,17 @@ import java.util.Objects;
  * {@link IllegalCallerException} that says how to grant it. It is called once per chunk or large
  * piece, never per small piece, so the handles need not be constants.
  *
- * <p>Two doors. Regions use {@link #allocateRaw}/{@link #releaseRaw}: a bare {@code malloc} and
- * {@code free}, whose blocks never leave the region. Anyone else gets the public
- * {@link #allocate}/{@link #release}, whose blocks are guarded by {@link ArenaBlocks}: releasing
- * a piece, a forged address or a block twice throws instead of corrupting the C heap, and a
- * released block can no longer be touched.
+ * <p>Two doors. Regions use the {@link RawSource} one: a bare {@code malloc} and {@code free},
+ * whose blocks never leave the region. Anyone else gets the public {@link #allocate}/
+ * {@link #release}, whose blocks are guarded by {@link ArenaBlocks}: releasing a piece, a forged
+ * address or a block twice throws instead of corrupting the C heap, and a released block can no
+ * longer be touched. That guard costs a shared-arena close per release, so the public door is
+ * for occasional blocks, not a hot path.
  *
  * <p>{@code aligned_alloc} is asked for a size rounded up to a multiple of the alignment, as C11
  * requires; the segment handed back still has the requested size.
  */
-final class MallocSource implements MemorySource {
+final class MallocSource implements MemorySource, RawSource {
     static final MallocSource INSTANCE = new MallocSource();
 
     /** malloc's own alignment on 64-bit platforms. */
@@ -88,8 +89,9 @@ final class MallocSource implements MemorySource {
     }
 
     /** A bare {@code malloc}: a block in the global scope, for a region's own use only. */
+    @Override
     @SuppressWarnings("restricted")
-    MemorySegment allocateRaw(long byteSize, long byteAlignment) {
+    public MemorySegment allocateRaw(long byteSize, long byteAlignment) {
         long size = Math.max(1, byteSize);
         MemorySegment address;
         try {
@@ -114,7 +116,8 @@ final class MallocSource implements MemorySource {
     }
 
     /** A bare {@code free} of a block from {@link #allocateRaw}. */
-    void releaseRaw(MemorySegment block) {
+    @Override
+    public void releaseRaw(MemorySegment block) {
         try {
             handles().free().invokeExact(block);
         } catch (Error | RuntimeException e) {

@@ -16,12 +16,14 @@ import java.lang.foreign.MemorySegment;
  * thread; wrap a source that is not in {@link #serialized()}.
  *
  * <p>A source of your own is trusted with raw memory: a block must stay valid, and be used by
- * no one else, from {@code allocate} until the region releases it. So a region built on one
- * needs native access (see {@link Region.Builder#source}). A region refuses a block that is not
- * native, too small, misaligned, read-only or already dead, and a source that calls back into
- * the region it serves gets {@link IllegalStateException}. The built-in sources guard their
- * public methods: {@code release} accepts only a block they handed out and not yet released,
- * and a released block can no longer be touched.
+ * no one else, from {@code allocate} until the region releases it. So its module needs native
+ * access (see {@link Region.Builder#source}). A region refuses a block that is not native, too
+ * small, misaligned, read-only or already dead. A source runs inside the region's call (for a
+ * shared region, under its lock): calling back into that region from the same thread gets
+ * {@link IllegalStateException}; waiting for another thread that uses it, or calling another
+ * shared region, can deadlock. The built-in sources guard their public methods: {@code release}
+ * accepts only a block they handed out and not yet released, and a released block can no
+ * longer be touched.
  */
 public interface MemorySource {
 
@@ -42,6 +44,8 @@ public interface MemorySource {
      * @param block exactly a segment that {@link #allocate} returned and that was not released
      *              since
      * @throws IllegalArgumentException (built-in sources) if {@code block} is not such a segment
+     * @throws IllegalStateException (built-in sources) if a downcall holds the block; it stays
+     *         outstanding
      */
     void release(MemorySegment block);
 

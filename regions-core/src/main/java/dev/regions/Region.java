@@ -153,10 +153,12 @@ public interface Region extends Arena {
      * and the exception is thrown.
      *
      * <p>Cleanup actions bound to the region's scope run inside this call (for a shared region,
-     * under its lock). One that throws, even an {@link Error}, does not stop the reset: everything
-     * is released, and the first failure is rethrown. A cleanup action that calls this region gets
-     * {@link IllegalStateException}; one that calls another shared region may deadlock with a
-     * merge of the two running on another thread, so keep cleanup actions to releasing resources.
+     * under its lock). One that throws does not stop the reset: all memory is released, and the
+     * first failure is rethrown (an {@link Error} skips the cleanup actions the JDK had not run
+     * yet, as a JDK arena's close does). A cleanup action that calls this region from the same
+     * thread gets {@link IllegalStateException}; one that waits for another thread using this
+     * region, or calls another shared region (which may be merging with this one), can deadlock.
+     * Keep cleanup actions to releasing resources.
      *
      * @throws IllegalStateException if the region is closed or a piece is in use
      * @throws WrongThreadException if the region is confined to another thread
@@ -297,18 +299,18 @@ public interface Region extends Arena {
          * code. A source of your own is trusted the way the caller of a restricted method is: the
          * region binds the blocks it hands over to the region's scope, so a block that is freed,
          * unmapped or handed out twice while the region holds it would let pieces touch memory
-         * that is not theirs. Choosing one therefore needs native access, as
-         * {@link MemorySegment#reinterpret(long)} does.
+         * that is not theirs. So the module that implements the source must have native access
+         * ({@code --enable-native-access}); this is checked even where the JDK would only warn
+         * about a restricted call.
          *
          * @param source where the region's chunks come from and go back to
          * @return this builder
-         * @throws IllegalCallerException if {@code source} is not built in and the calling
-         *         module has no native access ({@code --enable-native-access})
+         * @throws IllegalCallerException if {@code source} is not built in and the module that
+         *         implements it has no native access
          */
         public Builder source(MemorySource source) {
             Objects.requireNonNull(source, "source");
-            Checks.sourceAllowed(source, StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
-                    .getCallerClass().getModule());
+            Checks.sourceAllowed(source);
             this.source = source;
             return this;
         }

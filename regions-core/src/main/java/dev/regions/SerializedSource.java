@@ -5,9 +5,11 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * {@link MemorySource#serialized()}: another source behind one lock, for a source whose
- * functions are not thread-safe (the original's {@code alloc_GlobalUseGlobalMutex()}).
+ * functions are not thread-safe (the original's {@code alloc_GlobalUseGlobalMutex()}). Over a
+ * {@link RawSource} it is one too, so a region on {@code malloc().serialized()} still takes raw
+ * blocks.
  */
-final class SerializedSource implements MemorySource {
+final class SerializedSource implements MemorySource, RawSource {
     final MemorySource inner;
     private final ReentrantLock lock = new ReentrantLock();
 
@@ -30,6 +32,32 @@ final class SerializedSource implements MemorySource {
         lock.lock();
         try {
             inner.release(block);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public MemorySegment allocateRaw(long byteSize, long byteAlignment) {
+        lock.lock();
+        try {
+            return inner instanceof RawSource raw
+                    ? raw.allocateRaw(byteSize, byteAlignment)
+                    : inner.allocate(byteSize, byteAlignment);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void releaseRaw(MemorySegment block) {
+        lock.lock();
+        try {
+            if (inner instanceof RawSource raw) {
+                raw.releaseRaw(block);
+            } else {
+                inner.release(block);
+            }
         } finally {
             lock.unlock();
         }

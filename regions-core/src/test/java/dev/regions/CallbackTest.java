@@ -172,7 +172,7 @@ class CallbackTest {
 
         region.close();
 
-        assertThat(refused).hasSize(2).allSatisfy(e -> assertThat(e).hasMessageContaining("being reset or closed"));
+        assertThat(refused).hasSize(2).allSatisfy(e -> assertThat(e).hasMessageContaining("is calling its memory source"));
         assertThat(source.tracking.outstanding()).isZero();
         assertThatThrownBy(region::reset).hasMessageContaining("closed");
     }

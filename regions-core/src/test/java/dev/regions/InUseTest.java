@@ -125,4 +125,19 @@ class InUseTest {
         }
         assertThat(source.outstanding()).isZero();
     }
+
+    @Test
+    void aBuiltInSourceRefusesToReleaseABlockADowncallHoldsAndReleasesItAfterwards() throws Throwable {
+        for (MemorySource source : List.of(MemorySource.malloc(), MemorySource.jdk())) {
+            MemorySegment block = source.allocate(12, 4);
+            block.copyFrom(MemorySegment.ofArray(new int[] {3, 2, 1}));
+
+            sortWhile(block, () -> source.release(block));
+
+            assertThat(seen).as("%s", source).singleElement().isInstanceOf(IllegalStateException.class);
+            assertThat(block.toArray(JAVA_INT)).containsExactly(1, 2, 3); // not freed under the downcall
+            source.release(block);
+            assertThatThrownBy(() -> block.get(JAVA_INT, 0)).isInstanceOf(IllegalStateException.class);
+        }
+    }
 }

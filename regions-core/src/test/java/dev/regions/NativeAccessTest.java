@@ -32,14 +32,26 @@ class NativeAccessTest {
         }
     }
 
-    /** Run in the child JVM: prints what happened, one line. Argument "own": on an {@link OwnSource}. */
+    /**
+     * Run in the child JVM: prints what happened, one line. Argument "own": on an
+     * {@link OwnSource}; "own-indirectly": the same, passed to the builder through a JDK method.
+     */
     public static void main(String[] args) {
-        Region.Builder builder = Region.builder();
-        try (Region region = (args.length > 0 ? builder.source(new OwnSource()) : builder).build()) {
+        try (Region region = build(args.length > 0 ? args[0] : "")) {
             System.out.println("OK " + region.allocateFrom("works").getString(0));
         } catch (Throwable t) {
             System.out.println(t.getClass().getName() + ": " + t.getMessage());
         }
+    }
+
+    private static Region build(String mode) {
+        Region.Builder builder = Region.builder();
+        if (mode.equals("own")) {
+            builder.source(new OwnSource());
+        } else if (mode.equals("own-indirectly")) {
+            java.util.Optional.of(new OwnSource()).map(builder::source);
+        }
+        return builder.build();
     }
 
     private static String runChild(String... jvmOptions) throws Exception {
@@ -85,6 +97,12 @@ class NativeAccessTest {
         String output = runChild(List.of(), List.of("own"));
         assertThat(output).contains("java.lang.IllegalCallerException")
                 .contains("--enable-native-access=ALL-UNNAMED").doesNotContain("OK");
+    }
+
+    @Test
+    void withoutTheFlagASourceOfTheCallersOwnIsRefusedEvenWhenAJdkMethodPassesItOn() throws Exception {
+        String output = runChild(List.of(), List.of("own-indirectly"));
+        assertThat(output).contains("java.lang.IllegalCallerException").doesNotContain("OK");
     }
 
     @Test
