@@ -31,21 +31,20 @@ final class Checks {
     /**
      * A source not built in needs native access for the module that implements it (see
      * {@code Region.Builder.source}): the code that hands over raw memory is what is trusted,
-     * whoever passes it along.
+     * whoever passes it along; a {@code serialized()} view is as trusted as what it wraps.
      */
     static void sourceAllowed(MemorySource source) {
-        Module module = source.getClass().getModule();
-        if (!builtIn(source) && !module.isNativeAccessEnabled()) {
+        MemorySource origin = source;
+        while (origin instanceof SerializedSource serialized) {
+            origin = serialized.inner;
+        }
+        Module module = origin.getClass().getModule();
+        if (!(origin instanceof MallocSource || origin instanceof JdkSource) && !module.isNativeAccessEnabled()) {
             throw new IllegalCallerException("a region on memory source " + source + " trusts it with raw memory,"
                     + " which needs native access for " + module + ", which implements it: run with"
                     + " --enable-native-access=" + (module.isNamed() ? module.getName() : "ALL-UNNAMED")
                     + ", or use a built-in source");
         }
-    }
-
-    private static boolean builtIn(MemorySource source) {
-        return source instanceof MallocSource || source instanceof JdkSource
-                || source instanceof SerializedSource s && builtIn(s.inner);
     }
 
     static IllegalStateException closed(String region) {

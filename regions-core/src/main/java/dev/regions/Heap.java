@@ -451,7 +451,8 @@ final class Heap {
      */
     private void end(boolean closing) {
         List<Generation> all = allGenerations();
-        Generation next = closing ? null : new Generation(this, shared); // the one step that may fail before anything ends
+        // The one step that may fail comes before anything ends.
+        Generation next = closing ? null : new Generation(this, shared);
         Throwable inUse = null;
         Throwable failure = null;
         int ended = 0;

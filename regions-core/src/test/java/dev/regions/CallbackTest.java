@@ -92,7 +92,8 @@ class CallbackTest {
 
         assertThat(source.tracking.outstanding()).isZero();
         assertThat(region.stats().grossBytes()).isZero();
-        assertThatThrownBy(() -> region.allocate(8)).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+        assertThatThrownBy(() -> region.allocate(8)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
     }
 
     @ParameterizedTest(name = "shared={0}")
@@ -172,7 +173,8 @@ class CallbackTest {
 
         region.close();
 
-        assertThat(refused).hasSize(2).allSatisfy(e -> assertThat(e).hasMessageContaining("is calling its memory source"));
+        assertThat(refused).hasSize(2)
+                .allSatisfy(e -> assertThat(e).hasMessageContaining("is calling its memory source"));
         assertThat(source.tracking.outstanding()).isZero();
         assertThatThrownBy(region::reset).hasMessageContaining("closed");
     }

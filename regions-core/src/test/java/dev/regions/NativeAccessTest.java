@@ -34,7 +34,8 @@ class NativeAccessTest {
 
     /**
      * Run in the child JVM: prints what happened, one line. Argument "own": on an
-     * {@link OwnSource}; "own-indirectly": the same, passed to the builder through a JDK method.
+     * {@link OwnSource}; "own-indirectly": the same, passed to the builder through a JDK method;
+     * "own-serialized": its {@code serialized()} view, a class of this library.
      */
     public static void main(String[] args) {
         try (Region region = build(args.length > 0 ? args[0] : "")) {
@@ -50,6 +51,8 @@ class NativeAccessTest {
             builder.source(new OwnSource());
         } else if (mode.equals("own-indirectly")) {
             java.util.Optional.of(new OwnSource()).map(builder::source);
+        } else if (mode.equals("own-serialized")) {
+            builder.source(new OwnSource().serialized());
         }
         return builder.build();
     }
@@ -102,6 +105,12 @@ class NativeAccessTest {
     @Test
     void withoutTheFlagASourceOfTheCallersOwnIsRefusedEvenWhenAJdkMethodPassesItOn() throws Exception {
         String output = runChild(List.of(), List.of("own-indirectly"));
+        assertThat(output).contains("java.lang.IllegalCallerException").doesNotContain("OK");
+    }
+
+    @Test
+    void withoutTheFlagASerializedViewOfASourceOfTheCallersOwnIsRefused() throws Exception {
+        String output = runChild(List.of(), List.of("own-serialized"));
         assertThat(output).contains("java.lang.IllegalCallerException").doesNotContain("OK");
     }
 
