@@ -266,9 +266,7 @@ final class Heap {
         MemorySegment block;
         busy = Checks.CALLING_SOURCE;
         try {
-            block = source instanceof RawSource raw
-                    ? raw.allocateRaw(byteSize, byteAlignment)
-                    : source.allocate(byteSize, byteAlignment);
+            block = RawSource.allocateFor(source, byteSize, byteAlignment);
         } finally {
             busy = null;
         }
@@ -634,11 +632,7 @@ final class Heap {
         String was = busy;
         busy = Checks.CALLING_SOURCE;
         try {
-            if (from instanceof RawSource raw) {
-                raw.releaseRaw(block);
-            } else {
-                from.release(block);
-            }
+            RawSource.releaseFor(from, block);
             return null;
         } catch (Throwable e) {
             return e;

@@ -14,4 +14,20 @@ interface RawSource {
     MemorySegment allocateRaw(long byteSize, long byteAlignment);
 
     void releaseRaw(MemorySegment block);
+
+    /** A block for a region from {@code source}: raw where it can give one, else through its public door. */
+    static MemorySegment allocateFor(MemorySource source, long byteSize, long byteAlignment) {
+        return source instanceof RawSource raw
+                ? raw.allocateRaw(byteSize, byteAlignment)
+                : source.allocate(byteSize, byteAlignment);
+    }
+
+    /** Gives back a block from {@link #allocateFor} through the same door. */
+    static void releaseFor(MemorySource source, MemorySegment block) {
+        if (source instanceof RawSource raw) {
+            raw.releaseRaw(block);
+        } else {
+            source.release(block);
+        }
+    }
 }

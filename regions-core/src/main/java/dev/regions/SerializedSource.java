@@ -41,9 +41,7 @@ final class SerializedSource implements MemorySource, RawSource {
     public MemorySegment allocateRaw(long byteSize, long byteAlignment) {
         lock.lock();
         try {
-            return inner instanceof RawSource raw
-                    ? raw.allocateRaw(byteSize, byteAlignment)
-                    : inner.allocate(byteSize, byteAlignment);
+            return RawSource.allocateFor(inner, byteSize, byteAlignment);
         } finally {
             lock.unlock();
         }
@@ -53,11 +51,7 @@ final class SerializedSource implements MemorySource, RawSource {
     public void releaseRaw(MemorySegment block) {
         lock.lock();
         try {
-            if (inner instanceof RawSource raw) {
-                raw.releaseRaw(block);
-            } else {
-                inner.release(block);
-            }
+            RawSource.releaseFor(inner, block);
         } finally {
             lock.unlock();
         }
