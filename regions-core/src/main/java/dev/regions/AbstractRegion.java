@@ -1,143 +1,251 @@
 package dev.regions;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What confined and shared regions have in common: argument checks first, then the subclass's
- * guard ({@link #enter()}/{@link #exit()}: an owner-thread check, or a lock), then the
- * {@link Heap}. Keeping the guard in two small methods leaves one copy of every operation.
+ * guard, then the {@link Heap heaps}. A confined region has one heap and its guard is an
+ * owner-thread check. A shared region has one heap per lane, each behind its own lock: a thread
+ * allocates in its lane and frees in the lane that holds the piece, so threads that keep to
+ * their own pieces share no lock and no cache line; operations on the whole region (reset,
+ * close, merge, limits, figures) take every lane's lock in order. Keeping the guards in a few
+ * small methods leaves one copy of every operation.
  */
 abstract sealed class AbstractRegion implements Region permits ConfinedRegion, SharedRegion {
     private static final AtomicLong IDS = new AtomicLong();
 
     /** Orders lock acquisition in a merge of two shared regions. */
     final long id = IDS.incrementAndGet();
-    final Heap heap;
+    final String name;
+    final MemorySource source;
+    final boolean zeroing;
+    final boolean bump;
+    /** One heap (confined) or one per lane (shared); all on the same generation arenas. */
+    final Heap[] heaps;
 
-    AbstractRegion(String name, MemorySource source, boolean shared, boolean zeroing, boolean bump, long limit) {
-        this.heap = new Heap(name != null ? name : "region-" + id, source, shared, zeroing, bump, limit);
-    }
-
-    /** Takes the guard or throws {@link WrongThreadException}; does not check the state. */
-    abstract void enter();
-
-    abstract void exit();
-
-    abstract boolean isShared();
-
-    /** Whether {@code other} may be merged with this region: same kind, and same owner thread if confined. */
-    abstract boolean compatible(AbstractRegion other);
-
-    private void enterUsable() {
-        enter();
+    AbstractRegion(String name, MemorySource source, boolean zeroing, boolean bump, long limit, int lanes) {
+        this.name = name != null ? name : "region-" + id;
+        this.source = source;
+        this.zeroing = zeroing;
+        this.bump = bump;
+        this.heaps = new Heap[lanes];
+        Arena first = newArena();
         try {
-            heap.checkUsable();
-        } catch (RuntimeException e) {
-            exit();
+            for (int i = 0; i < lanes; i++) {
+                heaps[i] = new Heap(this.name, source, isShared(), zeroing, bump, lanes == 1 ? limit : 0, first, i);
+            }
+        } catch (Throwable e) {
+            first.close();
+            for (Heap h : heaps) {
+                if (h != null) {
+                    h.end(true, null);
+                }
+            }
             throw e;
         }
     }
 
-    @Override
-    public final String name() {
-        return heap.name;
+    abstract boolean isShared();
+
+    /** A new arena for a generation: confined or shared as the region. */
+    abstract Arena newArena();
+
+    /** Takes the guard of the heap this thread allocates from and returns it; does not check its state. */
+    abstract Heap enter();
+
+    /** Takes the guard of the heap that holds {@code piece} (this thread's heap if none does) and returns it. */
+    abstract Heap enterHolding(MemorySegment piece);
+
+    abstract void exit(Heap heap);
+
+    /** Takes the guard of every heap (for a confined region: the owner-thread check). */
+    abstract void enterAll();
+
+    abstract void exitAll();
+
+    /** The guard for read-only calls that any thread may make (stats, limit, scope). */
+    abstract void enterAllToRead();
+
+    abstract void exitAllToRead();
+
+    /** Whether {@code other} may be merged with this region: same kind, and same owner thread if confined. */
+    abstract boolean compatible(AbstractRegion other);
+
+    // The limit and figures of the region as a whole: the heap's own for a confined region, kept
+    // across lanes for a shared one.
+
+    abstract long limit0();
+
+    abstract long setLimit0(long bytes);
+
+    abstract RegionStats stats0();
+
+    abstract void resetPeaks0();
+
+    abstract void checkMerge0(AbstractRegion from);
+
+    /** After a reset, close or merge: the region-wide figures follow the heaps'. */
+    abstract void recount0();
+
+    private Heap enterUsable() {
+        Heap heap = enter();
+        try {
+            heap.checkUsable();
+        } catch (RuntimeException e) {
+            exit(heap);
+            throw e;
+        }
+        return heap;
+    }
+
+    private void enterAllUsable() {
+        enterAll();
+        try {
+            checkAllUsable();
+        } catch (RuntimeException e) {
+            exitAll();
+            throw e;
+        }
+    }
+
+    /** Busy before closed: while a close runs, its first lanes are closed before its callbacks end. */
+    private void checkAllUsable() {
+        for (Heap h : heaps) {
+            if (h.isBusy()) {
+                h.checkUsable();
+            }
+        }
+        heaps[0].checkUsable();
     }
 
     @Override
-    public final MemorySegment allocate(long byteSize, long byteAlignment) {
+    public final String name() {
+        return name;
+    }
+
+    @Override
+    public MemorySegment allocate(long byteSize, long byteAlignment) {
         Checks.sizeAndAlignment(byteSize, byteAlignment);
-        enterUsable();
+        Heap heap = enterUsable();
         try {
             return heap.allocate(byteSize, byteAlignment);
         } finally {
-            exit();
+            exit(heap);
         }
     }
 
     @Override
-    public final void free(MemorySegment piece) {
+    public void free(MemorySegment piece) {
         Objects.requireNonNull(piece, "piece");
-        enterUsable();
+        Heap heap = enterHolding(piece);
         try {
+            heap.checkUsable();
             if (piece.address() == 0 && piece.byteSize() == 0 && piece.isNative()) {
                 return; // MemorySegment.NULL: the original ignored a NULL pointer
             }
             heap.free(piece);
         } finally {
-            exit();
+            exit(heap);
         }
     }
 
     @Override
     public final void reset() {
-        enterUsable();
-        try {
-            heap.reset();
-        } finally {
-            exit();
-        }
+        end(false);
     }
 
     @Override
     public final void close() {
-        enterUsable();
+        end(true);
+    }
+
+    private void end(boolean closing) {
+        enterAllUsable();
         try {
-            heap.close();
+            Arena next = newArena(); // the one step that may fail comes before anything ends
+            Throwable failure = null;
+            for (Heap h : heaps) {
+                h.markEnding(); // no cleanup action may use a lane that has not ended yet
+            }
+            try {
+                for (Heap h : heaps) {
+                    try {
+                        h.end(closing, next);
+                    } catch (Throwable e) {
+                        failure = failure == null ? e : failure;
+                        if (failure != e) {
+                            failure.addSuppressed(e);
+                        }
+                    }
+                }
+            } finally {
+                for (Heap h : heaps) {
+                    h.clearBusy();
+                }
+                if (heaps[0].current.arena != next) {
+                    next.close(); // no heap took it up: nothing ended, or the region closed
+                }
+                recount0();
+            }
+            Heap.rethrow(failure);
         } finally {
-            exit();
+            exitAll();
         }
     }
 
     @Override
     public final MemorySegment.Scope scope() {
-        enter0();
+        enterAllToRead();
         try {
-            return heap.current.scope;
+            return heaps[0].current.scope;
         } finally {
-            exit0();
+            exitAllToRead();
         }
     }
 
     @Override
     public final long setLimit(long bytes) {
         Checks.limit(bytes);
-        enterUsable();
+        enterAllUsable();
         try {
-            return heap.setLimit(bytes);
+            return setLimit0(bytes);
         } finally {
-            exit();
+            exitAll();
         }
     }
 
     @Override
     public final long limit() {
-        enter0();
+        enterAllToRead();
         try {
-            return heap.limit;
+            return limit0();
         } finally {
-            exit0();
+            exitAllToRead();
         }
     }
 
     @Override
     public final RegionStats stats() {
-        enter0();
+        enterAllToRead();
         try {
-            return heap.stats();
+            return stats0();
         } finally {
-            exit0();
+            exitAllToRead();
         }
     }
 
     @Override
     public final RegionStats statsAndResetPeaks() {
-        enterUsable();
+        enterAllUsable();
         try {
-            return heap.statsAndResetPeaks();
+            RegionStats stats = stats0();
+            resetPeaks0();
+            return stats;
         } finally {
-            exit();
+            exitAll();
         }
     }
 
@@ -153,8 +261,8 @@ abstract sealed class AbstractRegion implements Region permits ConfinedRegion, S
 
     private void merge(Region source, boolean thenClose) {
         Objects.requireNonNull(source, "source");
-        enterUsable(); // this region first, as in every call: the caller's thread, then its state
-        exit();
+        enterAllUsable(); // this region first, as in every call: the caller's thread, then its state
+        exitAll();
         if (source == this) {
             throw new IllegalArgumentException("cannot merge region '" + name() + "' into itself");
         }
@@ -169,21 +277,27 @@ abstract sealed class AbstractRegion implements Region permits ConfinedRegion, S
         }
         AbstractRegion first = id < other.id ? this : other;
         AbstractRegion second = first == this ? other : this;
-        first.enter();
+        first.enterAll();
         try {
-            second.enter();
+            second.enterAll();
             try {
-                heap.checkUsable();
-                other.heap.checkUsable();
-                heap.merge(other.heap);
+                checkAllUsable();
+                other.checkAllUsable();
+                checkMerge0(other);
+                Arena fresh = other.newArena(); // may fail: before anything moves
+                for (int i = 0; i < heaps.length; i++) {
+                    heaps[i].merge(other.heaps[i], fresh);
+                }
+                recount0();
+                other.recount0();
                 if (thenClose) {
-                    other.heap.close();
+                    other.end(true);
                 }
             } finally {
-                second.exit();
+                second.exitAll();
             }
         } finally {
-            first.exit();
+            first.exitAll();
         }
     }
 
@@ -192,26 +306,34 @@ abstract sealed class AbstractRegion implements Region permits ConfinedRegion, S
                 : "a shared region";
     }
 
-    /** The guard for read-only calls that any thread may make (stats, limit, scope). */
-    abstract void enter0();
-
-    abstract void exit0();
+    final boolean isClosed() {
+        return heaps[0].isClosed();
+    }
 
     /** For tests: the first broken internal invariant, or null. */
     final String validate() {
-        enter0();
+        enterAllToRead();
         try {
-            return heap.validate();
+            for (Heap h : heaps) {
+                String broken = h.validate();
+                if (broken != null) {
+                    return (heaps.length > 1 ? "lane " + h.lane + ": " : "") + broken;
+                }
+            }
+            return validate0();
         } finally {
-            exit0();
+            exitAllToRead();
         }
     }
+
+    /** The region-wide figures agree with the heaps'. */
+    abstract String validate0();
 
     @Override
     public String toString() {
         RegionStats s = stats();
         return (isShared() ? "SharedRegion[" : "ConfinedRegion[") + name() + ", live " + s.liveBytes()
                 + " bytes in " + s.liveCount() + " pieces, gross " + s.grossBytes()
-                + (heap.isClosed() ? ", closed]" : "]");
+                + (isClosed() ? ", closed]" : "]");
     }
 }

@@ -1,36 +1,20 @@
 package dev.regions;
 
+import java.lang.foreign.Arena;
+
 /**
  * A region that belongs to the thread that built it. It takes no locks: every mutating call
  * first checks that the caller is the owner ({@link WrongThreadException} otherwise), and its
- * generations are {@link java.lang.foreign.Arena#ofConfined() confined arenas}, so its pieces are
- * confined to the owner too. Reads of the figures ({@code stats}, {@code limit}, {@code scope})
- * are allowed from any thread and may see a slightly stale value there.
+ * generations are {@link Arena#ofConfined() confined arenas}, so its pieces are confined to the
+ * owner too. Its one heap keeps the figures and the limit. Reads of the figures ({@code stats},
+ * {@code limit}, {@code scope}) are allowed from any thread and may see a slightly stale value
+ * there.
  */
 final class ConfinedRegion extends AbstractRegion {
     final Thread owner = Thread.currentThread();
 
     ConfinedRegion(String name, MemorySource source, boolean zeroing, boolean bump, long limit) {
-        super(name, source, false, zeroing, bump, limit);
-    }
-
-    @Override
-    void enter() {
-        if (Thread.currentThread() != owner) {
-            throw Checks.wrongThread(name(), owner);
-        }
-    }
-
-    @Override
-    void exit() {
-    }
-
-    @Override
-    void enter0() {
-    }
-
-    @Override
-    void exit0() {
+        super(name, source, zeroing, bump, limit, 1);
     }
 
     @Override
@@ -39,7 +23,80 @@ final class ConfinedRegion extends AbstractRegion {
     }
 
     @Override
+    Arena newArena() {
+        return Arena.ofConfined();
+    }
+
+    @Override
+    Heap enter() {
+        enterAll();
+        return heaps[0];
+    }
+
+    @Override
+    Heap enterHolding(java.lang.foreign.MemorySegment piece) {
+        return enter();
+    }
+
+    @Override
+    void exit(Heap heap) {
+    }
+
+    @Override
+    void enterAll() {
+        if (Thread.currentThread() != owner) {
+            throw Checks.wrongThread(name, owner);
+        }
+    }
+
+    @Override
+    void exitAll() {
+    }
+
+    @Override
+    void enterAllToRead() {
+    }
+
+    @Override
+    void exitAllToRead() {
+    }
+
+    @Override
     boolean compatible(AbstractRegion other) {
         return other instanceof ConfinedRegion c && c.owner == owner;
+    }
+
+    @Override
+    long limit0() {
+        return heaps[0].limit;
+    }
+
+    @Override
+    long setLimit0(long bytes) {
+        return heaps[0].setLimit(bytes);
+    }
+
+    @Override
+    RegionStats stats0() {
+        return heaps[0].stats();
+    }
+
+    @Override
+    void resetPeaks0() {
+        heaps[0].resetPeaks();
+    }
+
+    @Override
+    void checkMerge0(AbstractRegion from) {
+        // the heap checks its own limit
+    }
+
+    @Override
+    void recount0() {
+    }
+
+    @Override
+    String validate0() {
+        return null;
     }
 }

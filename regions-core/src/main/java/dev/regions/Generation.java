@@ -32,9 +32,14 @@ final class Generation {
     long bumpBytes;
     long bumpCount;
 
-    Generation(Heap owner, boolean shared) {
+    /**
+     * A generation of {@code owner} on {@code arena}. The lanes of a shared region each have a
+     * generation on the same arena, so that all its pieces share one scope; whichever lane ends
+     * first closes the arena, and the others find it closed.
+     */
+    Generation(Heap owner, Arena arena) {
         this.owner = owner;
-        this.arena = shared ? Arena.ofShared() : Arena.ofConfined();
+        this.arena = arena;
         this.scope = arena.scope();
     }
 

@@ -1,5 +1,6 @@
 package dev.regions;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -96,14 +97,19 @@ final class Heap {
      */
     long unpublished;
 
-    Heap(String name, MemorySource source, boolean shared, boolean zeroing, boolean bump, long limit) {
+    /** Which lane of its shared region this heap is (0 for a confined region's only heap). */
+    final int lane;
+
+    Heap(String name, MemorySource source, boolean shared, boolean zeroing, boolean bump, long limit,
+         Arena first, int lane) {
+        this.lane = lane;
         this.name = name;
         this.source = source;
         this.shared = shared;
         this.zeroing = zeroing;
         this.bump = bump;
         this.limit = limit;
-        this.current = new Generation(this, shared);
+        this.current = new Generation(this, first);
         current.bind(0, 0); // fails fast, before anything is taken, where native access is denied
         GlobalAccounting.opened(this);
     }
@@ -116,7 +122,11 @@ final class Heap {
     }
 
     private RuntimeException unusable() {
-        return closed ? Checks.closed(name) : Checks.busy(name, busy);
+        return busy != null ? Checks.busy(name, busy) : Checks.closed(name);
+    }
+
+    boolean isBusy() {
+        return busy != null;
     }
 
     boolean isClosed() {
@@ -520,20 +530,19 @@ final class Heap {
         return new RegionStats(liveBytes, liveCount, grossBytes, peakLiveBytes, lowLiveBytes, allocations, frees);
     }
 
-    RegionStats statsAndResetPeaks() {
-        RegionStats stats = stats();
+    void resetPeaks() {
         peakLiveBytes = lowLiveBytes = liveBytes;
-        return stats;
     }
 
     // ---------------------------------------------------------------- reset and close
 
-    void reset() {
-        end(false);
+    /** Marks the heap busy ending, before its region ends any lane: see {@link #end}. */
+    void markEnding() {
+        busy = Checks.ENDING;
     }
 
-    void close() {
-        end(true);
+    void clearBusy() {
+        busy = null;
     }
 
     /**
@@ -544,11 +553,15 @@ final class Heap {
      * exception is thrown. A cleanup action or a source release that throws (even an
      * {@link Error}) stops no release: all memory is taken back, then the first failure is
      * rethrown. (Within one arena the JDK skips the cleanup actions after one that throws an Error.)
+     *
+     * <p>{@code next} is the arena of the generation that follows a reset (or a close that could
+     * end only some generations); the region made it, so that every lane gets the same one, and
+     * closes it if no heap took it up. A generation whose arena another lane already closed
+     * counts as ended.
      */
-    private void end(boolean closing) {
+    void end(boolean closing, Arena nextArena) {
         List<Generation> all = allGenerations();
-        // The one step that may fail comes before anything ends.
-        Generation next = closing ? null : new Generation(this, shared);
+        Generation next = closing ? null : new Generation(this, nextArena);
         Throwable inUse = null;
         Throwable failure = null;
         int ended = 0;
@@ -556,7 +569,9 @@ final class Heap {
         try {
             for (Generation g : all) {
                 try {
-                    g.arena.close();
+                    if (g.isAlive()) {
+                        g.arena.close();
+                    }
                 } catch (Throwable e) {
                     if (g.isAlive()) {
                         inUse = e;
@@ -567,9 +582,8 @@ final class Heap {
                 ended++;
             }
             if (ended > 0) {
-                failure = addFailure(failure, ended == all.size() ? releaseAll(next) : releaseEnded(next));
-            } else if (next != null) {
-                next.arena.close();
+                failure = addFailure(failure, ended == all.size() ? releaseAll(next)
+                        : releaseEnded(next != null ? next : new Generation(this, nextArena)));
             }
         } finally {
             busy = null;
@@ -587,7 +601,7 @@ final class Heap {
         return first;
     }
 
-    private static void rethrow(Throwable failure) {
+    static void rethrow(Throwable failure) {
         if (failure instanceof RuntimeException e) {
             throw e;
         }
@@ -672,11 +686,7 @@ final class Heap {
         }
         adopted.clear();
         adopted.addAll(survivors);
-        if (next != null) {
-            current = next;
-        } else { // closing: the region stays open on a new generation all the same
-            current = new Generation(this, shared);
-        }
+        current = next; // when closing too: the region stays open on a new generation
         liveBytes -= deadBytes;
         liveCount -= deadCount;
         lowLiveBytes = Math.min(lowLiveBytes, liveBytes);
@@ -748,12 +758,12 @@ final class Heap {
     // ---------------------------------------------------------------- merge
 
     /** Moves everything {@code from} holds into this heap. Both guards held; both open; checked compatible. */
-    void merge(Heap from) {
+    void merge(Heap from, Arena freshForFrom) {
         if (limit != 0 && from.liveBytes > 0 && from.liveBytes > limit - liveBytes) {
             throw Checks.limitExceeded(name, "merging region '" + from.name + "' with live pieces",
                     from.liveBytes, liveBytes, limit);
         }
-        Generation fresh = new Generation(from, from.shared); // may fail: before anything moves
+        Generation fresh = new Generation(from, freshForFrom);
         List<Generation> moving = from.allGenerations();
         adopted.ensureCapacity(adopted.size() + moving.size());
         for (Generation g : moving) {

@@ -100,8 +100,8 @@ public interface Region extends Arena {
             throw new IllegalArgumentException(
                     "template " + template.getClass().getName() + " is not a region built by Regions");
         }
-        Builder builder = new Builder().shared(r.isShared()).zeroing(r.heap.zeroing).bump(r.heap.bump);
-        builder.source = r.heap.source; // vetted when the template was built
+        Builder builder = new Builder().shared(r.isShared()).zeroing(r.zeroing).bump(r.bump);
+        builder.source = r.source; // vetted when the template was built
         return builder;
     }
 

@@ -10,6 +10,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Random;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -319,6 +320,53 @@ class ThreadsTest {
         assertThat(global1.grossBytes()).as("global gross bytes back to the start").isEqualTo(global0.grossBytes());
         assertThat(global1.allocations() - global0.allocations()).isEqualTo(allocations);
         assertThat(global1.frees() - global0.frees()).isEqualTo(frees);
+    }
+
+    /**
+     * Threads allocate in different lanes of a shared region: the limit caps their sum, exactly,
+     * and a thread frees pieces another thread allocated (in another lane).
+     */
+    @ParameterizedTest(name = "{0} threads")
+    @ValueSource(ints = {2, 4, 8})
+    void aSharedRegionsLimitCapsAllLanesTogether(int threads) throws Exception {
+        long limit = 1_000_000;
+        try (Region region = Region.builder().shared(true).limit(limit).build()) {
+            CyclicBarrier start = new CyclicBarrier(threads);
+            List<Thread> workers = new ArrayList<>();
+            List<List<MemorySegment>> held = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                List<MemorySegment> mine = new ArrayList<>();
+                held.add(mine);
+                Random random = new Random(t);
+                workers.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        start.await();
+                        while (true) {
+                            mine.add(region.allocate(1 + random.nextInt(300)));
+                        }
+                    } catch (LimitExceededException e) {
+                        // full: the sum of all lanes reached the limit
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                }));
+            }
+            for (Thread w : workers) {
+                w.join();
+            }
+            long heldBytes = held.stream().flatMap(List::stream).mapToLong(MemorySegment::byteSize).sum();
+            RegionStats s = region.stats();
+            assertThat(s.liveBytes()).isEqualTo(heldBytes).isLessThanOrEqualTo(limit).isGreaterThan(limit - 300);
+            assertThat(s.peakLiveBytes()).isEqualTo(heldBytes);
+
+            // The main thread frees what every worker allocated, lane by lane.
+            held.forEach(list -> list.forEach(region::free));
+            RegionStats empty = region.stats();
+            assertThat(empty.liveBytes()).isZero();
+            assertThat(empty.lowLiveBytes()).isZero();
+            assertThat(empty.peakLiveBytes()).isEqualTo(heldBytes);
+            assertThat(((AbstractRegion) region).validate()).isNull();
+        }
     }
 
     /**
