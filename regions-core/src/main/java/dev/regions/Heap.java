@@ -184,13 +184,14 @@ final class Heap {
         if (page == null) {
             page = newPage(sizeClass);
         }
+        boolean reused = page.hasFreedSlot();
         int slot = page.take(byteSize);
         if (page.isFull()) {
             unlinkPartial(page);
         }
         long offset = (long) slot * page.slotSize + (byteSize == 0 ? page.slotSize >>> 1 : 0);
         MemorySegment piece = page.view.asSlice(offset, byteSize);
-        if (zeroing) {
+        if (zeroing && reused) { // a slot never handed out is still zero from newPage
             piece.fill((byte) 0);
         }
         countAllocation(page.generation, byteSize);
@@ -214,9 +215,6 @@ final class Heap {
         }
         chunk.carved = offset + byteSize;
         MemorySegment piece = bumpView.asSlice(offset, byteSize);
-        if (zeroing) {
-            piece.fill((byte) 0);
-        }
         current.bumpBytes += byteSize;
         current.bumpCount++;
         countAllocation(current, byteSize);
@@ -226,6 +224,9 @@ final class Heap {
     private Chunk nextBumpChunk(long bytes) {
         Chunk chunk = chunkWithRoom(bytes);
         MemorySegment view = current.bind(chunk.base, chunk.byteSize);
+        if (zeroing) {
+            view.asSlice(chunk.carved).fill((byte) 0); // one memset now, none per piece
+        }
         bumpChunk = chunk;
         bumpView = view;
         return chunk;
@@ -238,6 +239,9 @@ final class Heap {
         Page page = new Page(chunk, base, sizeClass, current);
         BlockDirectory.register(page, base, pageBytes);
         chunk.carved = base - chunk.base + pageBytes;
+        if (zeroing) {
+            page.view.fill((byte) 0); // one memset now, so no slot needs zeroing until it is reused
+        }
         linkPartial(page);
         return page;
     }

@@ -54,6 +54,11 @@ final class Page extends Block {
         this.view = generation.bind(base, pageBytes);
     }
 
+    /** Whether {@link #take} will hand out a slot that was freed (rather than one never handed out). */
+    boolean hasFreedSlot() {
+        return freeTop > 0;
+    }
+
     boolean isFull() {
         return freeTop == 0 && bump == slotCount;
     }
