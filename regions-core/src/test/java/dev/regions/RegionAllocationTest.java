@@ -171,6 +171,27 @@ class RegionAllocationTest {
         }
     }
 
+    @ParameterizedTest(name = "shared={0}")
+    @ValueSource(booleans = {false, true})
+    void piecesAfterAResetAreZeroFilledThoughTheChunksAreReused(boolean shared) {
+        try (Region region = shared ? Region.ofShared() : Region.ofConfined()) {
+            long gross = 0;
+            for (int round = 0; round < 3; round++) {
+                for (int i = 0; i < 3000; i++) {
+                    MemorySegment piece = region.allocate(1 + (i * 37) % 9000);
+                    assertThat(piece.mismatch(MemorySegment.ofArray(new byte[(int) piece.byteSize()])))
+                            .as("round %d piece %d", round, i).isEqualTo(-1L);
+                    piece.fill((byte) 0x5A); // garbage the next round must not see
+                }
+                if (round > 0) {
+                    assertThat(region.stats().grossBytes()).as("the same memory again").isEqualTo(gross);
+                }
+                gross = region.stats().grossBytes();
+                region.reset();
+            }
+        }
+    }
+
     @Test
     void zeroingFalseIsAcceptedAndGivesWorkingPieces() {
         try (Region region = Region.builder().zeroing(false).build()) {
