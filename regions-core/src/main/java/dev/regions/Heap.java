@@ -6,10 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The allocator behind one region: size-class pages carved from chunks, large blocks, the
- * generations that bind them, and the region's figures. Not thread-safe: a
- * {@link ConfinedRegion} calls it from its owner thread only, a {@link SharedRegion} under its
- * lock; merge holds both heaps' guards.
+ * The allocator behind one region (or one lane of a shared region): size-class pages carved from
+ * chunks, large blocks, the generations that bind them, and its figures. Not thread-safe: a
+ * {@link ConfinedRegion} calls it from its owner thread only, a {@link SharedRegion} under the
+ * lane's lock; operations on the whole region hold every lane's guard.
  *
  * <h2>How a piece is found and freed</h2>
  * Small pieces (up to {@value SizeClasses#MAX_SMALL} bytes) take a slot of their size class in
@@ -17,7 +17,19 @@ import java.util.List;
  * and a new chunk (16 KiB, doubling up to 1 MiB) is taken from the source when none has room.
  * So a source call serves thousands of pieces. {@code free} finds the page through the global
  * {@link BlockDirectory}, checks owner, generation, slot and size on the Java heap, and pushes the
- * slot on the page's free stack: O(1), and never a read of native memory.
+ * slot on the page's free stack: O(1), and never a read of native memory. The common cases of
+ * {@link #allocate} and {@link #free} are kept small so that the JIT inlines them; every other
+ * case and every mistake goes to a second method.
+ *
+ * <h2>Zeroing</h2>
+ * A new page (and, in bump mode, a chunk as it starts to serve) is zeroed with one memset when it
+ * is carved, so a slot handed out for the first time needs nothing; a reused slot is zeroed when
+ * it is handed out again, where the caller is about to touch it anyway. Zeroing at free instead
+ * would let a caller who writes through a freed piece break the promise of zeroed pieces.
+ *
+ * <h2>Bump mode</h2>
+ * Pieces of up to {@value SizeClasses#MAX_SMALL} bytes are sliced back to back from the current
+ * chunk; nothing is recorded per piece (the generation counts them), and {@code free} is refused.
  *
  * <h2>What it does not do</h2>
  * It does not give a class's free slots to another class, nor return pages or chunks to the
@@ -42,6 +54,11 @@ import java.util.List;
  * uncarved room does serve this heap), and each merge adds a generation to end. The source
  * starts again with a small chunk, so a scratch region merged after every statement hands over
  * about {@value #FIRST_CHUNK} bytes a time, not a chunk that doubled up to {@value #MAX_CHUNK}.
+ * A shared region merges lane by lane, each lane of the source into the same lane here.
+ *
+ * <h2>Global figures</h2>
+ * The live-byte change is handed to {@link GlobalAccounting} in steps ({@link #unpublished}), so
+ * the hot path writes no counter that other threads write.
  */
 final class Heap {
     private static final long FIRST_CHUNK = 16 * 1024;
