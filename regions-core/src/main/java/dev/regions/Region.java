@@ -48,7 +48,10 @@ import java.util.Objects;
  * that calls a method other than {@link #stats()}, {@link #limit()}, {@link #name()} or
  * {@link #scope()} gets {@link WrongThreadException}, and its pieces are confined like those of
  * {@link Arena#ofConfined()}. A shared region ({@link #ofShared()}) may be used by any number of
- * threads at once; every operation is atomic.
+ * threads at once; every operation is atomic. Its threads allocate in lanes of their own (picked
+ * by thread id, each with its own lock), so threads that allocate and free their own pieces do
+ * not wait for each other; a piece may still be freed by any thread. Each lane takes its own
+ * chunks, so a shared region used by many threads holds more memory than one used by one thread.
  *
  * <h2>After close</h2>
  * {@link #stats()}, {@link #limit()}, {@link #name()} and {@link #scope()} still answer (the
@@ -156,7 +159,7 @@ public interface Region extends Arena {
      * and the exception is thrown.
      *
      * <p>Cleanup actions bound to the region's scope run inside this call (for a shared region,
-     * under its lock). One that throws does not stop the reset: all memory is released, and the
+     * under its locks). One that throws does not stop the reset: all memory is released, and the
      * first failure is rethrown (an {@link Error} skips the cleanup actions the JDK had not run
      * yet, as a JDK arena's close does). A cleanup action that calls this region from the same
      * thread gets {@link IllegalStateException}; one that waits for another thread using this

@@ -14,6 +14,12 @@ public final class Regions {
      * every allocation and free in the process so far; the watermarks are the global live bytes'
      * highest and lowest since start or the last {@link #globalStatsAndResetPeaks()}.
      *
+     * <p>Regions report their live bytes to the global watermarks in steps of 64 KiB (and at
+     * every reset, close and merge), so that allocating and freeing touch no counter shared by
+     * every thread of the process: the global watermarks may miss a swing of less than 64 KiB per
+     * open region (a swing made of larger pieces is seen exactly). The global live bytes
+     * themselves, and every region's own watermarks, are exact.
+     *
      * @return a snapshot of the global figures
      */
     public static RegionStats globalStats() {
