@@ -16,8 +16,8 @@ abstract sealed class AbstractRegion implements Region permits ConfinedRegion, S
     final long id = IDS.incrementAndGet();
     final Heap heap;
 
-    AbstractRegion(String name, MemorySource source, boolean shared, boolean zeroing, long limit) {
-        this.heap = new Heap(name != null ? name : "region-" + id, source, shared, zeroing, limit);
+    AbstractRegion(String name, MemorySource source, boolean shared, boolean zeroing, boolean bump, long limit) {
+        this.heap = new Heap(name != null ? name : "region-" + id, source, shared, zeroing, bump, limit);
     }
 
     /** Takes the guard or throws {@link WrongThreadException}; does not check the state. */

@@ -4,7 +4,7 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * A block from a {@link MemorySource} that a heap carves {@link Page pages} out of, front to
- * back, with a bump pointer.
+ * back, with a bump pointer; a region in bump mode carves its pieces straight from it.
  *
  * <pre>
  *   base                         base + carved                         base + byteSize
@@ -33,7 +33,13 @@ final class Chunk {
         this.byteSize = byteSize;
     }
 
+    /** Where the next page would start: {@code carved} rounded up to a page boundary (bump mode leaves it anywhere). */
+    long pageStart() {
+        return (carved + SizeClasses.MIN_PAGE - 1) & -SizeClasses.MIN_PAGE;
+    }
+
+    /** Room for pages (a bump region uses it as a lower bound of its own room). */
     long room() {
-        return byteSize - carved;
+        return byteSize - pageStart();
     }
 }

@@ -10,8 +10,8 @@ package dev.regions;
 final class ConfinedRegion extends AbstractRegion {
     final Thread owner = Thread.currentThread();
 
-    ConfinedRegion(String name, MemorySource source, boolean zeroing, long limit) {
-        super(name, source, false, zeroing, limit);
+    ConfinedRegion(String name, MemorySource source, boolean zeroing, boolean bump, long limit) {
+        super(name, source, false, zeroing, bump, limit);
     }
 
     @Override

@@ -28,6 +28,9 @@ final class Generation {
     Heap owner;
     long liveBytes;
     long liveCount;
+    /** The part of the live figures that are bump-mode pieces, which have no page or block to count them. */
+    long bumpBytes;
+    long bumpCount;
 
     Generation(Heap owner, boolean shared) {
         this.owner = owner;

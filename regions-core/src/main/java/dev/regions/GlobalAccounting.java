@@ -8,10 +8,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * The process-wide figures behind {@link Regions#globalStats()}.
  *
  * <p>Counts and gross bytes are not kept twice: they are the sums of the open heaps' own figures
- * (plus the history of closed heaps), read when asked. Only the live bytes need a global counter,
- * because the global watermarks must see every value the global live bytes take: each change is
- * one atomic add, and the thread whose add produced a new extreme raises the peak or lowers the
- * low to it. So the hot path pays one atomic add per allocate and per free.
+ * (plus the history of closed heaps), read when asked. The global watermarks need a global live
+ * counter that sees the values the global live bytes take; updating it on every allocate and
+ * free would put one atomic add on the hot path and, worse, one cache line that every thread of
+ * every region writes. So each heap adds its change to the global counter in steps: when its
+ * unpublished change reaches {@value #STEP} bytes either way, and at every reset, close and
+ * merge. The global live bytes in a snapshot are still exact (counter plus every heap's
+ * unpublished change); the global watermarks can miss a swing smaller than {@value #STEP} bytes
+ * per open region. A region's own watermarks are always exact.
  *
  * <p>Figures are exact whenever no operation is in flight (for instance once the threads that
  * used the regions have been joined); a snapshot taken while threads allocate may mix before and
@@ -20,6 +24,9 @@ import java.util.concurrent.atomic.AtomicLong;
 final class GlobalAccounting {
     private GlobalAccounting() {
     }
+
+    /** How far a heap's live bytes may move before the global counter hears of it. */
+    static final long STEP = 64 * 1024;
 
     private static final Set<Heap> OPEN = ConcurrentHashMap.newKeySet();
     private static final AtomicLong LIVE_BYTES = new AtomicLong();
@@ -42,17 +49,12 @@ final class GlobalAccounting {
         OPEN.remove(heap);
     }
 
-    static void allocated(long byteSize) {
-        long live = LIVE_BYTES.addAndGet(byteSize);
+    /** A heap's live bytes moved by {@code delta} since it last published. */
+    static void changed(long delta) {
+        long live = LIVE_BYTES.addAndGet(delta);
         if (live > PEAK.get()) {
             raisePeak(live);
-        }
-    }
-
-    /** One piece freed, or the pieces of a reset or close, which die together. */
-    static void freed(long byteSize) {
-        long live = LIVE_BYTES.addAndGet(-byteSize);
-        if (live < LOW.get()) {
+        } else if (live < LOW.get()) {
             lowerLow(live);
         }
     }
@@ -76,13 +78,16 @@ final class GlobalAccounting {
         long gross = 0;
         long allocations = CLOSED_ALLOCATIONS.get();
         long frees = CLOSED_FREES.get();
+        long live = LIVE_BYTES.get();
         for (Heap heap : OPEN) {
+            live += heap.unpublished;
             count += heap.liveCount;
             gross += heap.grossBytes;
             allocations += heap.allocations;
             frees += heap.frees;
         }
-        long live = LIVE_BYTES.get();
+        raisePeak(live); // a value seen is a value the live bytes took
+        lowerLow(live);
         RegionStats stats = new RegionStats(live, count, gross, PEAK.get(), LOW.get(), allocations, frees);
         if (resetPeaks) {
             PEAK.set(live);

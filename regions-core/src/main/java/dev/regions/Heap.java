@@ -50,6 +50,8 @@ final class Heap {
     final MemorySource source;
     final boolean shared;
     final boolean zeroing;
+    /** Bump mode: small pieces are sliced back to back from {@link #bumpChunk}; no free. */
+    final boolean bump;
     final String name;
 
     Generation current;
@@ -73,6 +75,9 @@ final class Heap {
     private LargeBlock largeHead;
     private LargeBlock largeTail;
     private LargeBlock[] largeFree;
+    /** Bump mode: the chunk pieces are sliced from ({@code carved} is the pointer), and its view in the current generation. */
+    private Chunk bumpChunk;
+    private MemorySegment bumpView;
     private long lastLeafKey = -1;
     private Block[] lastLeaf;
 
@@ -84,12 +89,19 @@ final class Heap {
     long lowLiveBytes;
     long allocations;
     long frees;
+    /**
+     * The change of {@link #liveBytes} not yet added to the global live bytes: published when it
+     * reaches {@link GlobalAccounting#STEP} either way, and at every reset, close and merge, so
+     * the hot path touches no shared counter.
+     */
+    long unpublished;
 
-    Heap(String name, MemorySource source, boolean shared, boolean zeroing, long limit) {
+    Heap(String name, MemorySource source, boolean shared, boolean zeroing, boolean bump, long limit) {
         this.name = name;
         this.source = source;
         this.shared = shared;
         this.zeroing = zeroing;
+        this.bump = bump;
         this.limit = limit;
         this.current = new Generation(this, shared);
         current.bind(0, 0); // fails fast, before anything is taken, where native access is denied
@@ -98,12 +110,13 @@ final class Heap {
 
     /** Throws unless the heap is open and not running cleanup actions or source calls. */
     void checkUsable() {
-        if (closed) {
-            throw Checks.closed(name);
+        if (closed || busy != null) {
+            throw unusable();
         }
-        if (busy != null) {
-            throw Checks.busy(name, busy);
-        }
+    }
+
+    private RuntimeException unusable() {
+        return closed ? Checks.closed(name) : Checks.busy(name, busy);
     }
 
     boolean isClosed() {
@@ -113,6 +126,19 @@ final class Heap {
     // ---------------------------------------------------------------- allocate
 
     MemorySegment allocate(long byteSize, long byteAlignment) {
+        // The common case, kept small so the JIT inlines it: 1..256 bytes at the default alignment.
+        if (byteSize > 0 && byteSize <= SMALL_FAST && byteAlignment <= 16 && !bump) {
+            return allocateSmall((int) ((byteSize + 15) >>> 4) - 1, byteSize);
+        }
+        return allocateOther(byteSize, byteAlignment);
+    }
+
+    private static final long SMALL_FAST = 256;
+
+    private MemorySegment allocateOther(long byteSize, long byteAlignment) {
+        if (bump && byteSize <= SizeClasses.MAX_SMALL && byteAlignment <= SizeClasses.MAX_SMALL_ALIGN) {
+            return allocateBump(byteSize, Math.max(16, byteAlignment));
+        }
         if (byteSize == 0) {
             return allocateEmpty(byteAlignment);
         }
@@ -141,7 +167,9 @@ final class Heap {
     }
 
     private MemorySegment allocateSmall(int sizeClass, long byteSize) {
-        checkLimit(byteSize);
+        if (limit != 0) {
+            checkLimit(byteSize);
+        }
         Page page = partialHead[sizeClass];
         if (page == null) {
             page = newPage(sizeClass);
@@ -159,13 +187,47 @@ final class Heap {
         return piece;
     }
 
+    /**
+     * Bump mode: the piece starts at the chunk's pointer, aligned. A chunk without room for it
+     * keeps its tail unused until the next reset (at most one piece's worth: pieces here are at
+     * most {@value SizeClasses#MAX_SMALL} bytes and chunks at least {@value #FIRST_CHUNK}).
+     */
+    MemorySegment allocateBump(long byteSize, long byteAlignment) {
+        if (limit != 0) {
+            checkLimit(byteSize);
+        }
+        Chunk chunk = bumpChunk;
+        long offset = chunk == null ? 0 : (chunk.carved + byteAlignment - 1) & -byteAlignment;
+        if (chunk == null || offset + byteSize > chunk.byteSize) {
+            chunk = nextBumpChunk(byteSize + byteAlignment);
+            offset = (chunk.carved + byteAlignment - 1) & -byteAlignment;
+        }
+        chunk.carved = offset + byteSize;
+        MemorySegment piece = bumpView.asSlice(offset, byteSize);
+        if (zeroing) {
+            piece.fill((byte) 0);
+        }
+        current.bumpBytes += byteSize;
+        current.bumpCount++;
+        countAllocation(current, byteSize);
+        return piece;
+    }
+
+    private Chunk nextBumpChunk(long bytes) {
+        Chunk chunk = chunkWithRoom(bytes);
+        MemorySegment view = current.bind(chunk.base, chunk.byteSize);
+        bumpChunk = chunk;
+        bumpView = view;
+        return chunk;
+    }
+
     private Page newPage(int sizeClass) {
         int pageBytes = SizeClasses.pageBytes(sizeClass);
         Chunk chunk = chunkWithRoom(pageBytes);
-        long base = chunk.base + chunk.carved;
+        long base = chunk.base + chunk.pageStart();
         Page page = new Page(chunk, base, sizeClass, current);
         BlockDirectory.register(page, base, pageBytes);
-        chunk.carved += pageBytes;
+        chunk.carved = base - chunk.base + pageBytes;
         linkPartial(page);
         return page;
     }
@@ -302,12 +364,45 @@ final class Heap {
         if ((liveBytes += byteSize) > peakLiveBytes) {
             peakLiveBytes = liveBytes;
         }
-        GlobalAccounting.allocated(byteSize);
+        if ((unpublished += byteSize) >= GlobalAccounting.STEP) {
+            publish();
+        }
+    }
+
+    /** Hands the live-byte change not yet counted globally to {@link GlobalAccounting}. */
+    private void publish() {
+        GlobalAccounting.changed(unpublished);
+        unpublished = 0;
     }
 
     // ---------------------------------------------------------------- free
 
     void free(MemorySegment piece) {
+        if (bump) {
+            throw new UnsupportedOperationException("region '" + name + "' is in bump mode: its pieces cannot be"
+                    + " freed one by one; reset() or close() releases them all");
+        }
+        // The common case, kept small so the JIT inlines it: a live non-empty piece of a page of
+        // this heap. Everything else (large pieces, empty pieces, every mistake) goes to freeOther.
+        long address = piece.address();
+        long byteSize = piece.byteSize();
+        if (piece.isNative() && byteSize != 0 && lookup(address) instanceof Page page
+                && page.generation.owner == this && page.generation.scope.equals(piece.scope())) {
+            int slot = page.liveSlotAt(address - page.base, byteSize);
+            if (slot >= 0) {
+                boolean wasFull = page.isFull();
+                page.release(slot);
+                if (wasFull && page.generation == current) {
+                    linkPartial(page);
+                }
+                countFree(page.generation, byteSize);
+                return;
+            }
+        }
+        freeOther(piece);
+    }
+
+    private void freeOther(MemorySegment piece) {
         long address = piece.address();
         Block block = piece.isNative() ? lookup(address) : null;
         if (block == null || block.generation.owner != this || !block.generation.scope.equals(piece.scope())) {
@@ -315,7 +410,8 @@ final class Heap {
                     ? "it is a heap segment, not a piece of this region"
                     : !piece.scope().isAlive()
                     ? "it is from an ended generation (allocated before a reset or close)"
-                    : "it is not a piece of this region (foreign, or moved to another region by a merge)");
+                    : "it is not a piece of this region that can be freed (foreign, moved to another region by a"
+                    + " merge, or allocated in a bump region)");
         }
         long byteSize = piece.byteSize();
         if (block instanceof Page page) {
@@ -376,7 +472,9 @@ final class Heap {
         if ((liveBytes -= byteSize) < lowLiveBytes) {
             lowLiveBytes = liveBytes;
         }
-        GlobalAccounting.freed(byteSize);
+        if ((unpublished -= byteSize) <= -GlobalAccounting.STEP) {
+            publish();
+        }
     }
 
     // ---------------------------------------------------------------- partial page lists
@@ -512,6 +610,8 @@ final class Heap {
         largeFree = null;
         dropPartialPages();
         roomy = null;
+        bumpChunk = null;
+        bumpView = null;
         for (Chunk c = chunks; c != null; c = c.next) {
             if (closing) {
                 failure = addFailure(failure, giveBack(c));
@@ -532,7 +632,8 @@ final class Heap {
         } else {
             current = next;
         }
-        GlobalAccounting.freed(liveBytes);
+        unpublished -= liveBytes;
+        publish();
         liveBytes = liveCount = lowLiveBytes = 0;
         if (closing) {
             GlobalAccounting.closed(this);
@@ -547,6 +648,8 @@ final class Heap {
         // no page or block of the surviving generations may serve allocations any more.
         dropPartialPages();
         largeFree = null;
+        bumpChunk = null;
+        bumpView = null;
         for (LargeBlock b = largeHead; b != null; ) {
             LargeBlock following = b.next;
             if (!b.generation.isAlive()) {
@@ -577,7 +680,8 @@ final class Heap {
         liveBytes -= deadBytes;
         liveCount -= deadCount;
         lowLiveBytes = Math.min(lowLiveBytes, liveBytes);
-        GlobalAccounting.freed(deadBytes);
+        unpublished -= deadBytes;
+        publish();
         return failure;
     }
 
@@ -687,6 +791,8 @@ final class Heap {
             }
         }
         from.chunks = from.chunksTail = from.roomy = null;
+        from.bumpChunk = null;
+        from.bumpView = null;
         // The source starts again with a small chunk: a scratch region merged after every few
         // pieces hands over a small chunk each time, not one that doubled up to MAX_CHUNK.
         from.nextChunkSize = FIRST_CHUNK;
@@ -701,6 +807,9 @@ final class Heap {
         }
         from.largeHead = from.largeTail = null;
 
+        unpublished += from.unpublished; // the global total does not change
+        from.unpublished = 0;
+        publish();
         liveBytes += from.liveBytes;
         liveCount += from.liveCount;
         grossBytes += from.grossBytes;
@@ -807,6 +916,10 @@ final class Heap {
                 return "blocks overlap at " + Long.toHexString(e.getKey());
             }
             end = e.getKey() + e.getValue();
+        }
+        for (Generation g : gens) { // bump pieces have no record of their own
+            pageBytes += g.bumpBytes;
+            pageCount += g.bumpCount;
         }
         if (pageBytes != liveBytes || pageCount != liveCount) {
             return "pages hold " + pageBytes + " bytes in " + pageCount + " pieces, heap says " + liveBytes + " in "

@@ -27,6 +27,8 @@ final class Page extends Block {
     final int sizeClass;
     final int slotSize;
     final int slotCount;
+    /** 2^32 / slotSize, rounded up: see {@link #liveSlotAt}. */
+    private final long reciprocal;
 
     private final char[] sizes;
     private char[] freeSlots;
@@ -47,6 +49,7 @@ final class Page extends Block {
         this.slotSize = SizeClasses.size(sizeClass);
         int pageBytes = SizeClasses.pageBytes(sizeClass);
         this.slotCount = pageBytes / slotSize;
+        this.reciprocal = ((1L << 32) + slotSize - 1) / slotSize;
         this.sizes = new char[slotCount];
         this.view = generation.bind(base, pageBytes);
     }
@@ -70,6 +73,19 @@ final class Page extends Block {
         }
         int slot = (int) offset / slotSize;
         return slot * slotSize == offset ? slot : -1;
+    }
+
+    /**
+     * The slot of the live piece of {@code byteSize} bytes (1 or more) that starts at
+     * {@code offset}, or -1 if there is none. Divides by the slot size with a multiply and a
+     * shift: offsets are under 2^16 and slots at most 2^13 bytes, where that is exact.
+     */
+    int liveSlotAt(long offset, long byteSize) {
+        if (offset < 0 || offset >= SizeClasses.MAX_PAGE) {
+            return -1;
+        }
+        int slot = (int) ((offset * reciprocal) >>> 32);
+        return slot < slotCount && (long) slot * slotSize == offset && sizes[slot] == byteSize + 1 ? slot : -1;
     }
 
     /** The requested size of the live piece in {@code slot}, or -1 if the slot is free. */

@@ -86,7 +86,7 @@ public interface Region extends Arena {
     }
 
     /**
-     * A builder preset with the template's source, sharing and zeroing (not its name, limit or
+     * A builder preset with the template's source, sharing, zeroing and bump mode (not its name, limit or
      * anything it holds). Replaces {@code alloc_InitSegment(seg, NULL)}, which inherited a
      * segment's functions.
      *
@@ -100,7 +100,7 @@ public interface Region extends Arena {
             throw new IllegalArgumentException(
                     "template " + template.getClass().getName() + " is not a region built by Regions");
         }
-        Builder builder = new Builder().shared(r.isShared()).zeroing(r.heap.zeroing);
+        Builder builder = new Builder().shared(r.isShared()).zeroing(r.heap.zeroing).bump(r.heap.bump);
         builder.source = r.heap.source; // vetted when the template was built
         return builder;
     }
@@ -137,6 +137,9 @@ public interface Region extends Arena {
      *         already freed, from before a reset, moved to another region, or a slice of a piece
      * @throws IllegalStateException if the region is closed
      * @throws WrongThreadException if the region is confined to another thread
+     * @throws UnsupportedOperationException if the region is in {@link Builder#bump bump mode}
+     *         (a piece merged in from a bump region is not live in the sense above: it gets the
+     *         {@code IllegalArgumentException})
      */
     void free(MemorySegment piece);
 
@@ -245,8 +248,8 @@ public interface Region extends Arena {
     RegionStats statsAndResetPeaks();
 
     /**
-     * Builds regions. Defaults: confined, {@link MemorySource#malloc()}, zeroing, no limit, a
-     * generated name.
+     * Builds regions. Defaults: confined, {@link MemorySource#malloc()}, zeroing, pieces that can
+     * be freed one by one (not bump mode), no limit, a generated name.
      */
     final class Builder {
         private String name;
@@ -254,6 +257,7 @@ public interface Region extends Arena {
         private long limit;
         private MemorySource source = MemorySource.malloc();
         private boolean zeroing = true;
+        private boolean bump;
 
         Builder() {
         }
@@ -328,14 +332,33 @@ public interface Region extends Arena {
         }
 
         /**
+         * Chooses bump mode, for pieces that are only ever released together (PostgreSQL's
+         * {@code BumpContext}). A bump region hands pieces out back to back from its chunks with
+         * a pointer and keeps no record of each piece, so allocation is as cheap as slicing a
+         * segment and pieces cost no metadata; {@link Region#free} throws
+         * {@link UnsupportedOperationException}, and {@link Region#reset()} and
+         * {@link Region#close()} release everything at once. Everything else works as in a
+         * region with {@code free}: limits, statistics, merge (pieces merged from a bump region
+         * cannot be freed one by one in their new region either), sharing and zeroing.
+         *
+         * @param bump true for bump mode, false (the default) for a region whose pieces can be
+         *             freed one by one
+         * @return this builder
+         */
+        public Builder bump(boolean bump) {
+            this.bump = bump;
+            return this;
+        }
+
+        /**
          * Builds the region. Takes no memory from the source yet.
          *
          * @return a new open region
          */
         public Region build() {
             return shared
-                    ? new SharedRegion(name, source, zeroing, limit)
-                    : new ConfinedRegion(name, source, zeroing, limit);
+                    ? new SharedRegion(name, source, zeroing, bump, limit)
+                    : new ConfinedRegion(name, source, zeroing, bump, limit);
         }
     }
 }

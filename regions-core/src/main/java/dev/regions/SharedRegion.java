@@ -17,8 +17,8 @@ import java.util.concurrent.locks.ReentrantLock;
 final class SharedRegion extends AbstractRegion {
     private final ReentrantLock lock = new ReentrantLock();
 
-    SharedRegion(String name, MemorySource source, boolean zeroing, long limit) {
-        super(name, source, true, zeroing, limit);
+    SharedRegion(String name, MemorySource source, boolean zeroing, boolean bump, long limit) {
+        super(name, source, true, zeroing, bump, limit);
     }
 
     @Override

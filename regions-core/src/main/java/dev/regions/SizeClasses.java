@@ -25,6 +25,7 @@ final class SizeClasses {
     static final int MAX_SMALL = 8192;
     static final int MAX_SMALL_ALIGN = 4096;
     static final int MIN_PAGE = 4096;
+    static final int MAX_PAGE = 64 * 1024;
 
     private static final int[] SIZE = new int[COUNT];
     private static final int[] PAGE = new int[COUNT];
@@ -40,7 +41,7 @@ final class SizeClasses {
                 size = (1 << e) + (k % 4 + 1) * (1 << (e - 2));
             }
             SIZE[c] = size;
-            PAGE[c] = Math.min(64 * 1024, Math.max(MIN_PAGE, Integer.highestOneBit(size * 8 - 1) << 1));
+            PAGE[c] = Math.min(MAX_PAGE, Math.max(MIN_PAGE, Integer.highestOneBit(size * 8 - 1) << 1));
         }
     }
 

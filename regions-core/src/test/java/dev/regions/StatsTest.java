@@ -508,28 +508,52 @@ class StatsTest {
         assertThat(end.grossBytes()).as("gross bytes").isEqualTo(start.grossBytes());
     }
 
+    // Regions publish their live bytes to the global counter in steps of GlobalAccounting.STEP
+    // (64 KiB): swings of at least a step are seen exactly by the global watermarks.
+    private static final int STEP = (int) GlobalAccounting.STEP;
+
     @Test
     void globalStatsAndResetPeaksReturnsTheFiguresBeforeTheReset() {
         try (Region region = Region.ofConfined()) {
             Regions.globalStatsAndResetPeaks();
             long base = Regions.globalStats().liveBytes();
-            MemorySegment big = region.allocate(5000);
-            region.allocate(1000);
+            MemorySegment big = region.allocate(5 * STEP);
+            region.allocate(STEP);
             region.free(big);
 
             RegionStats returned = Regions.globalStatsAndResetPeaks();
 
-            assertThat(returned.peakLiveBytes() - base).as("peak").isEqualTo(6000);
+            assertThat(returned.peakLiveBytes() - base).as("peak").isEqualTo(6 * STEP);
             assertThat(returned.lowLiveBytes() - base).as("low").isZero();
-            assertThat(returned.liveBytes() - base).as("live").isEqualTo(1000);
+            assertThat(returned.liveBytes() - base).as("live").isEqualTo(STEP);
+        }
+    }
+
+    @Test
+    void globalLiveBytesAreExactAndTheWatermarksMissAtMostAStepPerRegion() {
+        try (Region a = Region.ofConfined(); Region b = Region.ofConfined()) {
+            Regions.globalStatsAndResetPeaks();
+            long base = Regions.globalStats().liveBytes();
+            List<MemorySegment> pieces = new ArrayList<>();
+            for (int i = 0; i < 1000; i++) { // 100 bytes at a time: 100,000 bytes in all
+                pieces.add((i % 2 == 0 ? a : b).allocate(100));
+            }
+            for (int i = 0; i < 1000; i++) {
+                (i % 2 == 0 ? a : b).free(pieces.get(i));
+            }
+
+            RegionStats after = Regions.globalStats();
+            assertThat(after.liveBytes() - base).as("live").isZero();
+            assertThat(after.peakLiveBytes() - base).as("peak").isBetween(100_000L - 2 * STEP, 100_000L);
+            assertThat(after.lowLiveBytes() - base).as("low").isZero();
         }
     }
 
     @Test
     void globalStatsAndResetPeaksSetsBothWatermarksToTheLiveBytes() {
         try (Region region = Region.ofConfined()) {
-            MemorySegment big = region.allocate(5000);
-            region.allocate(1000);
+            MemorySegment big = region.allocate(5 * STEP);
+            region.allocate(STEP);
             region.free(big);
 
             Regions.globalStatsAndResetPeaks();
@@ -543,16 +567,16 @@ class StatsTest {
     @Test
     void globalWatermarksMoveAfterAReset() {
         try (Region region = Region.ofConfined()) {
-            MemorySegment a = region.allocate(1000);
+            MemorySegment a = region.allocate(STEP);
             Regions.globalStatsAndResetPeaks();
-            long base = Regions.globalStats().liveBytes(); // includes a's 1000
+            long base = Regions.globalStats().liveBytes(); // includes a's STEP bytes
 
             region.free(a);
-            region.allocate(3000);
+            region.allocate(3 * STEP);
 
             RegionStats after = Regions.globalStats();
-            assertThat(after.lowLiveBytes() - base).as("low").isEqualTo(-1000);
-            assertThat(after.peakLiveBytes() - base).as("peak").isEqualTo(2000);
+            assertThat(after.lowLiveBytes() - base).as("low").isEqualTo(-STEP);
+            assertThat(after.peakLiveBytes() - base).as("peak").isEqualTo(2 * STEP);
         }
     }
 }
