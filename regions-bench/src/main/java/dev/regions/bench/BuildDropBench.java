@@ -38,7 +38,7 @@ public class BuildDropBench {
     /** Pieces per round. */
     public static final int PIECES = 100_000;
 
-    @Param({Peers.REGIONS_CONFINED, Peers.REGIONS_SHARED, Peers.ARENA_PER_PIECE,
+    @Param({Peers.REGIONS_CONFINED, Peers.REGIONS_SHARED, Peers.REGIONS_BUMP, Peers.ARENA_PER_PIECE,
             Peers.ARENA_CONFINED_ROUND, Peers.ARENA_SHARED_ROUND, Peers.SLICING, Peers.MALLOC,
             Peers.MALLOC_CRITICAL, Peers.NETTY_POOLED, Peers.NETTY_ADAPTIVE, Peers.ARROW, Peers.SEED})
     public String peer;

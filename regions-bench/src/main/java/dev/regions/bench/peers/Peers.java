@@ -17,6 +17,8 @@ public final class Peers {
     public static final String REGIONS_CONFINED_NOZERO = "regions-confined-nozero";
     /** {@code Region.ofShared()}. */
     public static final String REGIONS_SHARED = "regions-shared";
+    /** A confined region in bump mode ({@code Region.builder().bump(true)}): no per-piece free. */
+    public static final String REGIONS_BUMP = "regions-bump";
     /** {@code Arena.ofConfined()} per piece. */
     public static final String ARENA_PER_PIECE = "arena-per-piece";
     /** One {@code Arena.ofConfined()} per round. */
@@ -43,7 +45,7 @@ public final class Peers {
 
     /** Every peer. */
     public static final List<String> ALL = List.of(
-            REGIONS_CONFINED, REGIONS_CONFINED_NOZERO, REGIONS_SHARED,
+            REGIONS_CONFINED, REGIONS_CONFINED_NOZERO, REGIONS_SHARED, REGIONS_BUMP,
             ARENA_PER_PIECE, ARENA_CONFINED_ROUND, ARENA_SHARED_ROUND, SLICING,
             MALLOC, MALLOC_CRITICAL, NETTY_POOLED, NETTY_ADAPTIVE, ARROW, SEED);
 
@@ -67,6 +69,7 @@ public final class Peers {
             case REGIONS_CONFINED -> new RegionAllocator(Region.ofConfined());
             case REGIONS_CONFINED_NOZERO -> new RegionAllocator(Region.builder().zeroing(false).build());
             case REGIONS_SHARED -> new RegionAllocator(Region.ofShared());
+            case REGIONS_BUMP -> new RegionAllocator(Region.builder().bump(true).build());
             case ARENA_PER_PIECE -> new ArenaPerPieceAllocator();
             case ARENA_CONFINED_ROUND -> new ArenaRoundAllocator(false);
             case ARENA_SHARED_ROUND -> new ArenaRoundAllocator(true);

@@ -9,7 +9,8 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 /**
  * Regions, as users get it: {@code region.allocate(size)}, {@code region.free(piece)},
  * {@code region.reset()} for a bulk release and {@code region.close()}. The region (confined,
- * shared, zeroing or not, bump) is chosen by {@link Peers}; this class is the same for all.
+ * shared, zeroing or not, bump) is chosen by {@link Peers}; this class is the same for all. A bump
+ * region's {@code free} throws {@code UnsupportedOperationException}, as the interface allows.
  */
 final class RegionAllocator implements PieceAllocator {
     private final Region region;
