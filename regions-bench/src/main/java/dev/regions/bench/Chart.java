@@ -98,7 +98,7 @@ public final class Chart {
     static String svg(List<JmhResult> results, String title) {
         Map<String, List<JmhResult>> groups = byWorkload(results);
         StringBuilder body = new StringBuilder();
-        int y = 40;
+        int y = 52;
         for (Map.Entry<String, List<JmhResult>> group : groups.entrySet()) {
             y = panel(body, y, group.getKey(), group.getValue());
             y += PANEL_GAP;
@@ -108,7 +108,9 @@ public final class Chart {
                 .append("\" height=\"").append(y).append("\" viewBox=\"0 0 ").append(WIDTH).append(' ').append(y)
                 .append("\" font-family=\"sans-serif\" font-size=\"12\">\n");
         out.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
-        out.append(text(10, 24, escape(title) + " (lower is better; whisker: JMH 99.9% error)", "font-size=\"16\" font-weight=\"bold\""));
+        out.append(text(10, 24, escape(title), "font-size=\"16\" font-weight=\"bold\""));
+        out.append(text(10, 42, "Time per operation: lower is better. Whisker: JMH's 99.9% score error."
+                + " Each panel has its own scale.", "fill=\"#555\""));
         out.append(body);
         out.append("</svg>\n");
         return out.toString();
