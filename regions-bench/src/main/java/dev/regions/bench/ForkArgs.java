@@ -2,6 +2,10 @@ package dev.regions.bench;
 
 /**
  * The JVM arguments every benchmark fork gets, as constants for {@code @Fork(jvmArgsAppend = ...)}.
+ *
+ * <p>Not among them: {@code -Dio.netty.tryReflectionSetAccessible=true}. On Java 25 Netty 4.2
+ * does not use {@code sun.misc.Unsafe} by default, and without it that flag changes nothing (the
+ * allocators hand out the same buffer classes with or without it).
  */
 public final class ForkArgs {
     /** Regions, malloc and the seed make restricted FFM calls. */
