@@ -1,0 +1,24 @@
+package dev.regions.bench;
+
+/**
+ * The JVM arguments every benchmark fork gets, as constants for {@code @Fork(jvmArgsAppend = ...)}.
+ *
+ * <p>Not among them: {@code -Dio.netty.tryReflectionSetAccessible=true}. On Java 25 Netty 4.2
+ * does not use {@code sun.misc.Unsafe} by default, and without it that flag changes nothing (the
+ * allocators hand out the same buffer classes with or without it).
+ */
+public final class ForkArgs {
+    /** Regions, malloc and the seed make restricted FFM calls. */
+    public static final String NATIVE_ACCESS = "--enable-native-access=ALL-UNNAMED";
+    /** Arrow's memory module reads {@code java.nio.Buffer.address} reflectively. */
+    public static final String OPEN_NIO = "--add-opens=java.base/java.nio=ALL-UNNAMED";
+    /** Arrow's allocation manager: the unsafe one on the class path (said, not guessed). */
+    public static final String ARROW_UNSAFE = "-Darrow.allocation.manager.type=Unsafe";
+    /** Run benchmark threads on a custom executor ... */
+    public static final String EXECUTOR = "-Djmh.executor=CUSTOM";
+    /** ... of Netty FastThreadLocalThreads. */
+    public static final String EXECUTOR_CLASS = "-Djmh.executor.class=dev.regions.bench.FastThreadExecutor";
+
+    private ForkArgs() {
+    }
+}
