@@ -7,7 +7,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What confined and shared regions have in common: argument checks first, then the subclass's
- * guard, then the {@link Heap heaps}. A confined region has one heap and its guard is an
+ * guard, then the {@link Heap heaps}; {@code allocate} and {@code free}, the hot paths, are each
+ * subclass's own. A confined region has one heap and its guard is an
  * owner-thread check. A shared region has one heap per lane, each behind its own lock: a thread
  * allocates in its lane and frees in the lane that holds the piece, so threads that keep to
  * their own pieces share no lock and no cache line; operations on the whole region (reset,
@@ -53,14 +54,6 @@ abstract sealed class AbstractRegion implements Region permits ConfinedRegion, S
     /** A new arena for a generation: confined or shared as the region. */
     abstract Arena newArena();
 
-    /** Takes the guard of the heap this thread allocates from and returns it; does not check its state. */
-    abstract Heap enter();
-
-    /** Takes the guard of the heap that holds {@code piece} (this thread's heap if none does) and returns it. */
-    abstract Heap enterHolding(MemorySegment piece);
-
-    abstract void exit(Heap heap);
-
     /** Takes the guard of every heap (for a confined region: the owner-thread check). */
     abstract void enterAll();
 
@@ -90,17 +83,6 @@ abstract sealed class AbstractRegion implements Region permits ConfinedRegion, S
     /** After a reset, close or merge: the region-wide figures follow the heaps'. */
     abstract void recount0();
 
-    private Heap enterUsable() {
-        Heap heap = enter();
-        try {
-            heap.checkUsable();
-        } catch (RuntimeException e) {
-            exit(heap);
-            throw e;
-        }
-        return heap;
-    }
-
     private void enterAllUsable() {
         enterAll();
         try {
@@ -126,31 +108,7 @@ abstract sealed class AbstractRegion implements Region permits ConfinedRegion, S
         return name;
     }
 
-    @Override
-    public MemorySegment allocate(long byteSize, long byteAlignment) {
-        Checks.sizeAndAlignment(byteSize, byteAlignment);
-        Heap heap = enterUsable();
-        try {
-            return heap.allocate(byteSize, byteAlignment);
-        } finally {
-            exit(heap);
-        }
-    }
-
-    @Override
-    public void free(MemorySegment piece) {
-        Objects.requireNonNull(piece, "piece");
-        Heap heap = enterHolding(piece);
-        try {
-            heap.checkUsable();
-            if (piece.address() == 0 && piece.byteSize() == 0 && piece.isNative()) {
-                return; // MemorySegment.NULL: the original ignored a NULL pointer
-            }
-            heap.free(piece);
-        } finally {
-            exit(heap);
-        }
-    }
+    // allocate and free are each subclass's own: they are the hot paths, kept short for the JIT.
 
     @Override
     public final void reset() {

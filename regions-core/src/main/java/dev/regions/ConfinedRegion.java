@@ -1,6 +1,8 @@
 package dev.regions;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
 
 /**
  * A region that belongs to the thread that built it. It takes no locks: every mutating call
@@ -27,19 +29,29 @@ final class ConfinedRegion extends AbstractRegion {
         return Arena.ofConfined();
     }
 
+    private final Heap heap = heaps[0];
+
     @Override
-    Heap enter() {
-        enterAll();
-        return heaps[0];
+    public MemorySegment allocate(long byteSize, long byteAlignment) {
+        Checks.sizeAndAlignment(byteSize, byteAlignment);
+        if (Thread.currentThread() != owner) {
+            throw Checks.wrongThread(name, owner);
+        }
+        heap.checkUsable();
+        return heap.allocate(byteSize, byteAlignment);
     }
 
     @Override
-    Heap enterHolding(java.lang.foreign.MemorySegment piece) {
-        return enter();
-    }
-
-    @Override
-    void exit(Heap heap) {
+    public void free(MemorySegment piece) {
+        Objects.requireNonNull(piece, "piece");
+        if (Thread.currentThread() != owner) {
+            throw Checks.wrongThread(name, owner);
+        }
+        heap.checkUsable();
+        if (piece.address() == 0 && piece.byteSize() == 0 && piece.isNative()) {
+            return; // MemorySegment.NULL: the original ignored a NULL pointer
+        }
+        heap.free(piece);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.regions;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Objects;
 
 /**
  * A region any number of threads may use at once, built as lanes: one {@link Heap} per lane,
@@ -60,7 +61,7 @@ final class SharedRegion extends AbstractRegion {
 
     @Override
     public void free(MemorySegment piece) {
-        java.util.Objects.requireNonNull(piece, "piece");
+        Objects.requireNonNull(piece, "piece");
         Heap heap = enterHolding(piece);
         try {
             heap.checkUsable();
@@ -88,15 +89,14 @@ final class SharedRegion extends AbstractRegion {
         return (int) Thread.currentThread().threadId() & (LANES - 1);
     }
 
-    @Override
-    Heap enter() {
+    private Heap enter() {
         int lane = laneOfThisThread();
         locks[lane].lock();
         return heaps[lane];
     }
 
-    @Override
-    Heap enterHolding(MemorySegment piece) {
+    /** Locks the lane that holds {@code piece} (this thread's lane if none does) and returns its heap. */
+    private Heap enterHolding(MemorySegment piece) {
         int lane = laneOfThisThread();
         if (piece.isNative()) {
             Block block = BlockDirectory.lookup(piece.address());
@@ -109,8 +109,7 @@ final class SharedRegion extends AbstractRegion {
         return heaps[lane];
     }
 
-    @Override
-    void exit(Heap heap) {
+    private void exit(Heap heap) {
         locks[heap.lane].unlock();
     }
 
