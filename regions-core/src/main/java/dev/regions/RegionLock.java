@@ -66,6 +66,11 @@ final class RegionLock {
         }
     }
 
+    /** For tests: whether some thread holds the lock. */
+    boolean isLocked() {
+        return OWNER.getOpaque(this) != null;
+    }
+
     void unlock() {
         if (--holds == 0) {
             OWNER.setRelease(this, (Thread) null);

@@ -75,6 +75,16 @@ final class SharedRegion extends AbstractRegion {
         }
     }
 
+    /** For tests: whether some thread holds a lane's lock. */
+    boolean anyLaneLocked() {
+        for (RegionLock lock : locks) {
+            if (lock.isLocked()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     boolean isShared() {
         return true;

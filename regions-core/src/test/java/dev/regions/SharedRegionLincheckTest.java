@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.ReentrantLock;
 import static org.jetbrains.lincheck.datastructures.ManagedStrategyGuaranteeKt.forClasses;
 
 import org.jetbrains.lincheck.datastructures.IntGen;
@@ -54,7 +53,7 @@ import org.junit.jupiter.api.Test;
  *     classes were silently left uninstrumented). With ASM 9.9.1 forced, model checking walks the
  *     test object's graph with {@code Unsafe.objectFieldOffset}, which throws on records
  *     ({@code MallocSource$Handles}, {@code ArenaBlocks$Held}); it reports loops over a page's slots
- *     as hangs; and an interleaving it aborts leaves the region's {@link ReentrantLock} held for
+ *     as hangs; and an interleaving it aborts leaves the region's {@code ReentrantLock} (since replaced by lanes with {@link RegionLock}s) held for
  *     ever (its threads rethrow the abort at every call, {@code unlock} in a finally included), so
  *     about a quarter of the regions could never be closed. Hence {@code org.jetbrains.lincheck:lincheck:3.7}.
  * <li>3.7's default loop bound (50 iterations) reports the block directory's table copy and the
@@ -288,7 +287,7 @@ public class SharedRegionLincheckTest {
             if (broken != null && !cut && problems.size() < 10) {
                 problems.add("invariant broken after an invocation that completed: " + broken);
             }
-            if (regionLock(t.region).isLocked()) {
+            if (((SharedRegion) t.region).anyLaneLocked()) {
                 // Lincheck 2.x left locks held this way; 3.7 has not. Such a region cannot be closed.
                 problems.add("region left locked by an aborted Lincheck thread (" + (cut ? "" : "not ") + "cut short)");
                 return;
@@ -308,10 +307,6 @@ public class SharedRegionLincheckTest {
 
         private static AtomicLong processLiveBytes() {
             return (AtomicLong) field(GlobalAccounting.class, "LIVE_BYTES", null);
-        }
-
-        private static ReentrantLock regionLock(Region region) {
-            return (ReentrantLock) field(SharedRegion.class, "lock", region);
         }
 
         private static Object field(Class<?> type, String name, Object owner) {
