@@ -480,6 +480,12 @@ final class Heap {
         countFree(block.generation, byteSize);
     }
 
+    /** Whether {@code address} lies in a page or large block of this heap (guard held). */
+    boolean holds(long address) {
+        Block block = lookup(address);
+        return block != null && block.generation.owner == this;
+    }
+
     /** The directory entry at {@code address}, through the last leaf this heap used. */
     private Block lookup(long address) {
         long key = BlockDirectory.leafKey(address);

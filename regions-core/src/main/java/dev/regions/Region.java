@@ -49,7 +49,7 @@ import java.util.Objects;
  * {@link #scope()} gets {@link WrongThreadException}, and its pieces are confined like those of
  * {@link Arena#ofConfined()}. A shared region ({@link #ofShared()}) may be used by any number of
  * threads at once; every operation is atomic. Its threads allocate in lanes of their own (picked
- * by thread id, each with its own lock), so threads that allocate and free their own pieces do
+ * in turn, each with its own lock), so threads that allocate and free their own pieces do
  * not wait for each other; a piece may still be freed by any thread. Each lane takes its own
  * chunks, so a shared region used by many threads holds more memory than one used by one thread.
  *

@@ -3,10 +3,12 @@ package dev.regions;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A region any number of threads may use at once, built as lanes: one {@link Heap} per lane,
- * each behind its own {@link RegionLock}. A thread allocates in the lane its thread id picks and
+ * each behind its own {@link RegionLock}. A thread allocates in its own lane (threads get lanes in
+ * turn) and
  * frees in the lane that holds the piece (found through the {@link BlockDirectory}), so threads
  * that allocate and free their own pieces share no lock: measured with two threads churning one
  * shared region, one lock for the whole region made each operation about eight times slower
@@ -21,11 +23,19 @@ import java.util.Objects;
  *
  * <p>What it costs: each lane takes its own chunks from the source, so a region used by many
  * threads holds up to one partly used chunk per lane and size class more than one used by one
- * thread; and threads whose ids pick the same lane share its lock.
+ * thread; and when there are more threads than lanes, threads share a lane and its lock.
  */
 final class SharedRegion extends AbstractRegion {
-    /** Lanes per shared region: a power of two, twice the processors (so threads rarely share one), at most 64. */
-    static final int LANES = Math.min(64, Integer.highestOneBit(Math.max(1, 2 * Runtime.getRuntime().availableProcessors() - 1)) << 1);
+    /** Lanes per shared region: a power of two, four times the processors (so threads rarely share one), at most 64. */
+    static final int LANES = Math.min(64, Integer.highestOneBit(Math.max(1, 4 * Runtime.getRuntime().availableProcessors() - 1)) << 1);
+
+    /**
+     * Each thread's lane number, handed out in turn as threads first use a shared region (any
+     * one): so n threads get n different lanes up to {@link #LANES}, where thread ids, which other
+     * threads' creation spaces apart, could pick the same lane for two threads.
+     */
+    private static final AtomicInteger NEXT_LANE = new AtomicInteger();
+    private static final ThreadLocal<Integer> THREAD_LANE = ThreadLocal.withInitial(NEXT_LANE::getAndIncrement);
 
     private final RegionLock[] locks = new RegionLock[LANES];
     private final SharedFigures figures;
@@ -95,8 +105,8 @@ final class SharedRegion extends AbstractRegion {
         return Arena.ofShared();
     }
 
-    private int laneOfThisThread() {
-        return (int) Thread.currentThread().threadId() & (LANES - 1);
+    private static int laneOfThisThread() {
+        return THREAD_LANE.get() & (LANES - 1);
     }
 
     private Heap enter() {
@@ -105,15 +115,24 @@ final class SharedRegion extends AbstractRegion {
         return heaps[lane];
     }
 
-    /** Locks the lane that holds {@code piece} (this thread's lane if none does) and returns its heap. */
+    /**
+     * Locks the lane that holds {@code piece} (this thread's lane if none does) and returns its
+     * heap. This thread's own lane is tried first, through its heap's cached directory leaf: a
+     * thread usually frees its own pieces.
+     */
     private Heap enterHolding(MemorySegment piece) {
-        int lane = laneOfThisThread();
-        if (piece.isNative()) {
-            Block block = BlockDirectory.lookup(piece.address());
-            Heap owner = block == null ? null : block.generation.owner; // read without the lock: checked again under it
-            if (owner != null && owner.lane < LANES && heaps[owner.lane] == owner) {
-                lane = owner.lane;
-            }
+        int own = laneOfThisThread();
+        locks[own].lock();
+        Heap heap = heaps[own];
+        if (!piece.isNative() || heap.holds(piece.address())) {
+            return heap;
+        }
+        locks[own].unlock();
+        int lane = own;
+        Block block = BlockDirectory.lookup(piece.address());
+        Heap owner = block == null ? null : block.generation.owner; // read without its lock: checked again under it
+        if (owner != null && owner.lane < LANES && heaps[owner.lane] == owner) {
+            lane = owner.lane;
         }
         locks[lane].lock();
         return heaps[lane];
