@@ -20,6 +20,12 @@ public final class ForkArgs {
     public static final String EXECUTOR_CLASS = "-Djmh.executor.class=dev.regions.bench.FastThreadExecutor";
 
     /**
+     * Netty at its best: its leak detector samples buffers by default (a cost per allocation a
+     * production server may well keep); the comparison asked for is against Netty's best case.
+     */
+    public static final String NETTY_NO_LEAK_DETECTION = "-Dio.netty.leakDetection.level=disabled";
+
+    /**
      * A fixed Java heap, touched before the benchmark starts: otherwise the first seconds of every
      * fork pay the kernel's zeroing of heap pages first touched as the heap grows (measured: about
      * 1,200 page faults per W2 round until the whole heap had been touched once), which lands on
