@@ -17,7 +17,7 @@ import java.lang.foreign.MemorySegment;
  * when the destination resets or closes. Per-generation live figures let a reset that could end
  * only some generations (one was in use by a downcall) keep its statistics exact.
  */
-final class Generation {
+final class Generation extends Padded {
     final Arena arena;
     final MemorySegment.Scope scope;
     /**

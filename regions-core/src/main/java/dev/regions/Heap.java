@@ -60,7 +60,7 @@ import java.util.List;
  * The live-byte change is handed to {@link GlobalAccounting} in steps ({@link #unpublished}), so
  * the hot path writes no counter that other threads write.
  */
-final class Heap {
+final class Heap extends Padded {
     private static final long FIRST_CHUNK = 16 * 1024;
     private static final long MAX_CHUNK = 1024 * 1024;
     private static final long CHUNK_ALIGNMENT = 1L << BlockDirectory.UNIT_SHIFT;

@@ -17,7 +17,7 @@ import java.util.concurrent.locks.LockSupport;
  * long operations (a shared reset's handshake, source calls) also run under it; waiters then
  * back off to sleeps of up to a millisecond instead of burning a core.
  */
-final class RegionLock {
+final class RegionLock extends Padded {
     private static final VarHandle OWNER;
 
     static {

@@ -14,9 +14,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * do. Operations on the whole region ({@link #recount}) hold every lane's lock.
  */
 final class SharedFigures {
-    private final AtomicLong live = new AtomicLong();
-    private final AtomicLong peak = new AtomicLong();
-    private final AtomicLong low = new AtomicLong();
+    private final AtomicLong live = new PaddedAtomicLong();
+    private final AtomicLong peak = new PaddedAtomicLong();
+    private final AtomicLong low = new PaddedAtomicLong();
+
+    /**
+     * The three counters apart: every operation writes {@code live}, while {@code peak} and
+     * {@code low}, read on every operation, change rarely; on one cache line each write of
+     * {@code live} would take the watermarks' line from every other thread too.
+     */
+    @SuppressWarnings("serial") // never serialized
+    private static final class PaddedAtomicLong extends AtomicLong {
+        @SuppressWarnings("unused")
+        private long p0, p1, p2, p3, p4, p5, p6, p7;
+    }
     long limit;
 
     SharedFigures(long limit) {
