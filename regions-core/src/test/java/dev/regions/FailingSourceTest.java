@@ -2,6 +2,7 @@ package dev.regions;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -26,11 +27,14 @@ import org.junit.jupiter.api.TestFactory;
 class FailingSourceTest {
 
     /** One piece the workload holds, filled with a known byte. */
-    private record Piece(Region owner, MemorySegment segment, byte fill) {
+    record Piece(Region owner, MemorySegment segment, byte fill) {
     }
 
-    /** The workload's bookkeeping and the checks around every allocation. */
-    private static final class Run {
+    /**
+     * The workload's bookkeeping and the checks around every operation (shared with
+     * {@link FaultInjectionTest}, whose workload adds limits, mergeAndClose and failing releases).
+     */
+    static final class Run {
         final TrackingSource source;
         final boolean shared;
         final SplittableRandom rnd = new SplittableRandom(42);
@@ -135,7 +139,8 @@ class FailingSourceTest {
         }
 
         void reset(Region r) {
-            r.reset();
+            releasing(r, "reset", r::reset);
+            assertThat(r.scope().isAlive()).as("a reset region stays open").isTrue();
             for (Piece p : live.get(r)) {
                 assertThat(p.segment().scope().isAlive()).as("piece from before the reset").isFalse();
             }
@@ -150,9 +155,50 @@ class FailingSourceTest {
             checkFigures();
         }
 
+        /** Moves src's pieces into dst and closes src, which hands nothing back to the source (it holds nothing). */
+        void mergeAndClose(Region dst, Region src) {
+            long releases = source.releaseCalls();
+            dst.mergeAndClose(src);
+            assertThat(src.scope().isAlive()).as("source region after mergeAndClose").isFalse();
+            assertThat(source.releaseCalls()).as("releases by mergeAndClose").isEqualTo(releases);
+            live.get(dst).addAll(live.get(src));
+            live.remove(src);
+            live.get(dst).forEach(this::assertIntact);
+            checkFigures();
+        }
+
+        /** Sets a limit {@code room} bytes over the live bytes; an allocation past it throws and changes nothing. */
+        void limitRoom(Region r, long room) {
+            long live = r.stats().liveBytes();
+            r.setLimit(live + room);
+            Map<Region, RegionStats> before = stats();
+            long calls = source.allocateCalls();
+            assertThatThrownBy(() -> r.allocate(room + 1)).isInstanceOf(LimitExceededException.class);
+            assertThat(stats()).as("figures after an allocation over the limit").isEqualTo(before);
+            assertThat(source.allocateCalls()).as("source calls for an allocation over the limit").isEqualTo(calls);
+            checkFigures();
+        }
+
+        /**
+         * Runs a reset or close, which may be told by the source that a release failed: the call
+         * then finishes its work and rethrows that {@link OutOfMemoryError} at the end.
+         */
+        void releasing(Region r, String what, Runnable call) {
+            long releases = source.releaseCalls();
+            try {
+                call.run();
+            } catch (OutOfMemoryError e) {
+                assertThat(e.getMessage()).as("the source's own failure").contains("TrackingSource: failing release");
+                assertThat(source.releaseCalls()).as("the failure came from a release").isGreaterThan(releases);
+                failedCalls.add(r.name() + "." + what + "()");
+            }
+        }
+
         void close(Region r) {
             assertThat(((AbstractRegion) r).validate()).isNull();
-            r.close();
+            releasing(r, "close", r::close);
+            assertThat(r.scope().isAlive()).as("a closed region is closed").isFalse();
+            assertThat(r.stats().grossBytes()).as("gross bytes after close").isZero();
             for (Piece p : live.get(r)) {
                 assertThat(p.segment().scope().isAlive()).as("piece after close").isFalse();
             }
@@ -179,8 +225,13 @@ class FailingSourceTest {
             }
         }
 
-        /** Every region's live figures match the pieces the workload holds in it; every piece intact. */
+        /**
+         * Every region's live figures match the pieces the workload holds in it; every piece intact;
+         * together the regions hold exactly the bytes the source has out.
+         */
         void checkFigures() {
+            assertThat(live.keySet().stream().mapToLong(r -> r.stats().grossBytes()).sum())
+                    .as("gross bytes of the open regions = bytes the source has out").isEqualTo(source.outstandingBytes());
             live.forEach((r, pieces) -> {
                 RegionStats s = r.stats();
                 assertThat(s.liveCount()).as("live count of %s", r.name()).isEqualTo(pieces.size());
@@ -224,7 +275,7 @@ class FailingSourceTest {
     }
 
     /** Runs the workload on a source failing at call k (-1: never); returns the source. */
-    private static TrackingSource runWith(boolean shared, boolean jdkSource, long k) {
+    static TrackingSource runWith(boolean shared, boolean jdkSource, long k) {
         TrackingSource source = (jdkSource ? new TrackingSource(MemorySource.jdk()) : new TrackingSource()).failAt(k);
         RegionStats global0 = Regions.globalStats();
         Run run = new Run(source, shared);

@@ -8,7 +8,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A test source over {@link MemorySource#malloc()} that counts every block it hands out and gets
  * back, checks that {@code release} gets exactly a block it handed out, and can be told to fail
- * (throw {@link OutOfMemoryError}) at its k-th {@code allocate} call.
+ * (throw {@link OutOfMemoryError}) at its k-th {@code allocate} call or its k-th {@code release}
+ * call. A failing release throws after taking the block back (and freeing it): the region cannot
+ * retry a release, so what a test checks is that it calls release exactly once per block and goes
+ * on with the others.
  */
 final class TrackingSource implements MemorySource {
     private final MemorySource inner;
@@ -16,6 +19,7 @@ final class TrackingSource implements MemorySource {
     private final AtomicLong allocateCalls = new AtomicLong();
     private final AtomicLong releaseCalls = new AtomicLong();
     private volatile long failAtCall = -1;
+    private volatile long failReleaseAtCall = -1;
 
     TrackingSource() {
         this(MemorySource.malloc());
@@ -28,6 +32,12 @@ final class TrackingSource implements MemorySource {
     /** Makes the {@code k}-th call to allocate (1-based, counting from the start) throw; -1: never. */
     TrackingSource failAt(long k) {
         this.failAtCall = k;
+        return this;
+    }
+
+    /** Makes the {@code k}-th call to release (1-based) throw after taking the block back; -1: never. */
+    TrackingSource failReleaseAt(long k) {
+        this.failReleaseAtCall = k;
         return this;
     }
 
@@ -44,11 +54,14 @@ final class TrackingSource implements MemorySource {
 
     @Override
     public void release(MemorySegment block) {
-        releaseCalls.incrementAndGet();
+        long call = releaseCalls.incrementAndGet();
         if (!outstanding.remove(block)) {
             throw new AssertionError("release of a block this source did not hand out (or twice): " + block);
         }
         inner.release(block);
+        if (call == failReleaseAtCall) {
+            throw new OutOfMemoryError("TrackingSource: failing release call " + call + " as told");
+        }
     }
 
     long allocateCalls() {
