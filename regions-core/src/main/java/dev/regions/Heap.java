@@ -34,8 +34,9 @@ import java.util.List;
  * <h2>What it does not do</h2>
  * It does not give a class's free slots to another class, nor return pages or chunks to the
  * source before a reset or close (PostgreSQL's {@code aset.c} makes the same trade: simple and
- * fast, with waste bounded by the peak of each class). A reset keeps every chunk for reuse and
- * returns large blocks; a close returns everything.
+ * fast, with waste bounded by the peak of each class). A reset keeps chunks for as many bytes as
+ * the ending generation carved (so the same work runs again without a source call) and returns
+ * the other chunks and the large blocks; a close returns everything.
  *
  * <h2>Reset and close</h2>
  * First every generation ends (its arena closes: every piece and user-bound segment dies, cleanup
@@ -653,14 +654,37 @@ final class Heap extends Padded {
         roomy = null;
         bumpChunk = null;
         bumpView = null;
+        // A reset keeps chunks for as many bytes as this generation carved (at least one chunk),
+        // enough to serve the same work again, and gives back the rest: chunks that merges brought
+        // in would otherwise stay for good, and gross bytes would grow with every merge.
+        long used = 0;
         for (Chunk c = chunks; c != null; c = c.next) {
-            if (closing) {
+            used += c.carved;
+        }
+        long kept = 0;
+        Chunk keptTail = null;
+        for (Chunk c = chunks; c != null; ) {
+            Chunk following = c.next;
+            if (closing || (keptTail != null && kept >= used)) {
                 failure = addFailure(failure, giveBack(c));
             } else {
+                kept += c.byteSize;
                 c.carved = 0;
+                c.next = null;
+                if (keptTail == null) {
+                    chunks = c;
+                } else {
+                    keptTail.next = c;
+                }
+                keptTail = c;
                 c.nextRoomy = roomy;
                 roomy = c;
             }
+            c = following;
+        }
+        chunksTail = keptTail;
+        if (keptTail == null) {
+            chunks = null;
         }
         current.owner = null;
         for (Generation g : adopted) {
