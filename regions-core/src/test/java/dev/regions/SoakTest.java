@@ -31,10 +31,13 @@ import org.junit.jupiter.api.Test;
  * in it; at the end each confined region's too; after everything is closed the global live and
  * gross bytes are back where they started and the source has every block back.
  *
- * <p>The samples go to {@code target/soak-samples.csv} ({@code seconds,rss_bytes,gross_bytes,live_bytes});
- * the output gives the peak gross bytes, the highest RSS during the warm-up (first 10% of the
- * samples), the highest RSS after it, and the ratio of that growth to the peak gross bytes (near 0
- * when the process does not keep memory the regions gave back).
+ * <p>The samples go to {@code target/soak-samples.csv}
+ * ({@code seconds,rss_bytes,gross_bytes,live_bytes,rss_outside_heap_bytes}); the output gives the
+ * peak gross bytes, the highest RSS during the warm-up (first 10% of the samples), the highest RSS
+ * after it, and the ratio of that growth to the peak gross bytes; then the same for the RSS outside
+ * the Java heap ({@link ProcessMemory#rssOutsideJavaHeapBytes}), where the regions' memory lives (the
+ * whole RSS also grows while the collector first touches the heap, which in a run of seconds is most
+ * of the growth).
  *
  * <p>Default 5 s (the normal build). A 30-minute run:
  * <pre>
@@ -58,7 +61,7 @@ class SoakTest {
     private record Held(MemorySegment piece, long stamp) {
     }
 
-    private record Sample(double seconds, long rss, long gross, long live) {
+    private record Sample(double seconds, long rss, long gross, long live, long rssOutsideHeap) {
     }
 
     /** 16 B .. 64 KiB, log-uniform: as many pieces of 16..32 bytes as of 32..64 KiB. */
@@ -312,14 +315,16 @@ class SoakTest {
 
     private static Sample sample(long start) {
         RegionStats g = Regions.globalStats();
-        return new Sample((System.nanoTime() - start) / 1e9, ProcessMemory.rssBytes(), g.grossBytes(), g.liveBytes());
+        return new Sample((System.nanoTime() - start) / 1e9, ProcessMemory.rssBytes(), g.grossBytes(), g.liveBytes(),
+                ProcessMemory.rssOutsideJavaHeapBytes());
     }
 
     private static void report(List<Sample> samples, int seconds, int threads, long operations, long merges,
             long resets) throws IOException {
-        StringBuilder csv = new StringBuilder("seconds,rss_bytes,gross_bytes,live_bytes\n");
+        StringBuilder csv = new StringBuilder("seconds,rss_bytes,gross_bytes,live_bytes,rss_outside_heap_bytes\n");
         for (Sample s : samples) {
-            csv.append(String.format(Locale.ROOT, "%.3f,%d,%d,%d%n", s.seconds(), s.rss(), s.gross(), s.live()));
+            csv.append(String.format(Locale.ROOT, "%.3f,%d,%d,%d,%d%n", s.seconds(), s.rss(), s.gross(), s.live(),
+                    s.rssOutsideHeap()));
         }
         Files.createDirectories(CSV.getParent());
         Files.writeString(CSV, csv);
@@ -329,10 +334,17 @@ class SoakTest {
         long warmupRss = samples.subList(0, warmup).stream().mapToLong(Sample::rss).max().orElse(0);
         long laterRss = samples.subList(warmup, samples.size()).stream().mapToLong(Sample::rss).max().orElse(warmupRss);
         long growth = Math.max(0, laterRss - warmupRss);
+        long warmupNative = samples.subList(0, warmup).stream().mapToLong(Sample::rssOutsideHeap).max().orElse(0);
+        long laterNative = samples.subList(warmup, samples.size()).stream().mapToLong(Sample::rssOutsideHeap).max()
+                .orElse(warmupNative);
+        long nativeGrowth = Math.max(0, laterNative - warmupNative);
         System.out.printf(Locale.ROOT, "Soak: %d s, %d threads, %,d operations, %,d merges, %,d resets, %d samples in %s%n",
                 seconds, threads, operations, merges, resets, samples.size(), CSV.toAbsolutePath());
         System.out.printf(Locale.ROOT, "Soak: peak gross %,d bytes; RSS max in warm-up (first %d samples) %,d bytes,"
                 + " max after %,d bytes; growth %,d bytes = %.3f of peak gross%n", peakGross, warmup, warmupRss,
                 laterRss, growth, peakGross == 0 ? 0.0 : (double) growth / peakGross);
+        System.out.printf(Locale.ROOT, "Soak: the same outside the Java heap: %,d bytes in warm-up, max after %,d bytes;"
+                + " growth %,d bytes = %.3f of peak gross%n", warmupNative, laterNative, nativeGrowth,
+                peakGross == 0 ? 0.0 : (double) nativeGrowth / peakGross);
     }
 }
