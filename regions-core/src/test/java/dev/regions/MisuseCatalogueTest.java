@@ -233,7 +233,7 @@ class MisuseCatalogueTest {
         int n = 0;
         synchronized (ROWS) {
             for (Row row : ROWS.values()) {
-                md.append("| ").append(++n).append(" | ").append(cell(row.misuse())).append(" | `")
+                md.append("| ").append(++n).append(" | ").append(row.misuse().replace("|", "\\|")).append(" | `")
                         .append(row.thrown().getClass().getName()).append("` | ")
                         .append(cell(String.valueOf(row.thrown().getMessage()))).append(" |\n");
             }

@@ -73,10 +73,11 @@ import org.junit.jupiter.api.Test;
  * </ul>
  */
 @Tag("lincheck")
+@SuppressWarnings("exports") // public for Lincheck, in the exported package, annotated with JUnit's and Lincheck's types
 @Param(name = "thread", gen = ThreadIdGen.class)
 @Param(name = "size", gen = IntGen.class, conf = "0:3")
 @Param(name = "index", gen = IntGen.class, conf = "0:3")
-public class SharedRegionLincheckTest {
+public final class SharedRegionLincheckTest {
 
     /** Sizes {@code allocate} picks from: a zero-length piece, two small ones, a large one (its own block). */
     static final long[] SIZES = {0, 24, 100, 20_000};
@@ -86,7 +87,7 @@ public class SharedRegionLincheckTest {
     static final int MAX_THREAD_IDS = 8;
 
     private final Region region;
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"})
     private final List<MemorySegment>[] pieces = new List[MAX_THREAD_IDS];
     /** Operations begun and completed per thread id: an invocation Lincheck cut short leaves them unequal. */
     private final int[] begun = new int[MAX_THREAD_IDS];
@@ -187,7 +188,7 @@ public class SharedRegionLincheckTest {
             }
         }
 
-        @SuppressWarnings("unchecked")
+        @SuppressWarnings({"unchecked", "rawtypes"})
         private final List<Piece>[] pieces = new List[MAX_THREAD_IDS];
         private final List<Piece> all = new ArrayList<>();
         private long live;
