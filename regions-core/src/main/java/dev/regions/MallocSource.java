@@ -110,7 +110,7 @@ final class MallocSource implements MemorySource, RawSource {
             throw new AssertionError(t);
         }
         if (address.address() == 0) {
-            throw new OutOfMemoryError("malloc could not allocate " + byteSize + " bytes");
+            throw new OutOfMemoryError("malloc could not allocate " + byteSize + " bytes aligned to " + byteAlignment);
         }
         return address.reinterpret(byteSize);
     }
