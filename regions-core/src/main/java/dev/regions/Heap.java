@@ -114,6 +114,10 @@ final class Heap extends Padded {
      * the hot path touches no shared counter.
      */
     long unpublished;
+    /** A lane of a shared region: the change of live bytes not yet counted by the region ({@link SharedFigures}). */
+    long regionUnpublished;
+    /** A lane of a shared region: whether it ever allocated (the region counts such lanes). */
+    boolean laneUsed;
 
     /** Which lane of its shared region this heap is (0 for a confined region's only heap). */
     final int lane;

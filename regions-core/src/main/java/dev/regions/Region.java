@@ -51,7 +51,8 @@ import java.util.Objects;
  * threads at once; every operation is atomic. Its threads allocate in lanes of their own (picked
  * in turn, each with its own lock), so threads that allocate and free their own pieces do
  * not wait for each other; a piece may still be freed by any thread. Each lane takes its own
- * chunks, so a shared region used by many threads holds more memory than one used by one thread.
+ * chunks, so a shared region used by many threads holds more memory than one used by one thread,
+ * and its watermarks are kept in steps (see {@link #stats()}).
  *
  * <h2>After close</h2>
  * {@link #stats()}, {@link #limit()}, {@link #name()} and {@link #scope()} still answer (the
@@ -235,6 +236,11 @@ public interface Region extends Arena {
 
     /**
      * The region's figures now. Replaces {@code alloc_GetStat} (without its watermark reset).
+     * Live bytes and counts are exact. So are the watermarks of a confined region, and of a
+     * shared region that has a limit or has only ever been used by one thread; a shared region
+     * without a limit that several threads allocate in counts their changes in steps of 64 KiB
+     * per thread, so its watermarks may miss a swing smaller than that (keeping them exact would
+     * make the threads write one counter on every operation).
      *
      * @return a snapshot; after close, the final figures
      */

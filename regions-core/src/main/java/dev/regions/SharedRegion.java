@@ -18,8 +18,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link IllegalStateException}, and none reads freed memory.
  *
  * <p>Operations on the whole region (reset, close, merge, setLimit, stats) take every lane's
- * lock in lane order, so each is atomic and its figures exact; {@link SharedFigures} keeps the
- * limit and the watermarks of the sum across lanes with one atomic add per allocate and free.
+ * lock in lane order, so each is atomic and its live figures exact; {@link SharedFigures} keeps
+ * the limit and the watermarks of the sum across lanes (exactly, or in steps once several lanes
+ * allocate and no limit is set).
  *
  * <p>What it costs: each lane takes its own chunks from the source, so a region used by many
  * threads holds up to one partly used chunk per lane and size class more than one used by one
@@ -54,6 +55,17 @@ final class SharedRegion extends AbstractRegion {
         Heap heap = enter();
         try {
             heap.checkUsable();
+            if (!heap.laneUsed) {
+                heap.laneUsed = true;
+                figures.laneUsed();
+            }
+            if (!figures.exact()) {
+                MemorySegment piece = heap.allocate(byteSize, byteAlignment);
+                if ((heap.regionUnpublished += byteSize) >= SharedFigures.STEP) {
+                    figures.publish(heap);
+                }
+                return piece;
+            }
             long liveAfter = figures.reserve(name, byteSize);
             MemorySegment piece;
             try {
@@ -79,7 +91,11 @@ final class SharedRegion extends AbstractRegion {
                 return; // MemorySegment.NULL: the original ignored a NULL pointer
             }
             heap.free(piece);
-            figures.freed(piece.byteSize());
+            if (figures.exact()) {
+                figures.freed(piece.byteSize());
+            } else if ((heap.regionUnpublished -= piece.byteSize()) <= -SharedFigures.STEP) {
+                figures.publish(heap);
+            }
         } finally {
             exit(heap);
         }
@@ -178,6 +194,7 @@ final class SharedRegion extends AbstractRegion {
 
     @Override
     long setLimit0(long bytes) {
+        figures.settle(heaps); // a limit needs the exact count from now on
         long previous = figures.limit;
         figures.limit = bytes;
         return previous;
@@ -195,19 +212,20 @@ final class SharedRegion extends AbstractRegion {
             allocations += h.allocations;
             frees += h.frees;
         }
-        return new RegionStats(figures.live(), count, gross, figures.peak(), figures.low(), allocations, frees);
+        long live = figures.settle(heaps);
+        return new RegionStats(live, count, gross, figures.peak(), figures.low(), allocations, frees);
     }
 
     @Override
     void resetPeaks0() {
-        figures.resetPeaks();
+        figures.resetPeaks(heaps);
     }
 
     @Override
     void checkMerge0(AbstractRegion from) {
-        long moving = ((SharedRegion) from).figures.live();
+        long moving = ((SharedRegion) from).lanesLive();
         long cap = figures.limit;
-        long live = figures.live();
+        long live = lanesLive();
         if (cap != 0 && moving > 0 && moving > cap - live) {
             throw Checks.limitExceeded(name, "merging region '" + from.name + "' with live pieces", moving, live, cap);
         }
@@ -215,21 +233,24 @@ final class SharedRegion extends AbstractRegion {
 
     @Override
     void recount0() {
+        figures.recount(heaps);
+    }
+
+    /** Every lane's lock held: the live bytes of all lanes. */
+    private long lanesLive() {
         long live = 0;
         for (Heap h : heaps) {
             live += h.liveBytes;
         }
-        figures.recount(live);
+        return live;
     }
 
     @Override
     String validate0() {
-        long live = 0;
-        for (Heap h : heaps) {
-            live += h.liveBytes;
-        }
-        if (live != figures.live()) {
-            return "lanes hold " + live + " live bytes, the region says " + figures.live();
+        long live = lanesLive();
+        long counted = figures.settle(heaps);
+        if (live != counted) {
+            return "lanes hold " + live + " live bytes, the region counts " + counted;
         }
         if (figures.peak() < live || figures.low() > live) {
             return "watermarks " + figures.low() + ".." + figures.peak() + " do not bracket " + live;

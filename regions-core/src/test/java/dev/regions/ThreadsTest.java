@@ -370,6 +370,49 @@ class ThreadsTest {
     }
 
     /**
+     * Without a limit, lanes count their change in steps once several threads have allocated:
+     * the live bytes stay exact, and the watermarks miss at most a step per lane.
+     */
+    @Test
+    void aSharedRegionsWatermarksMissAtMostAStepPerLaneUnderConcurrency() throws Exception {
+        int threads = 2;
+        int pieces = 1000;
+        try (Region region = Region.ofShared()) {
+            CyclicBarrier allHeld = new CyclicBarrier(threads + 1);
+            CyclicBarrier freeNow = new CyclicBarrier(threads + 1);
+            List<Thread> workers = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                workers.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        List<MemorySegment> mine = new ArrayList<>();
+                        for (int i = 0; i < pieces; i++) {
+                            mine.add(region.allocate(100));
+                        }
+                        allHeld.await();
+                        freeNow.await();
+                        mine.forEach(region::free);
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                }));
+            }
+            allHeld.await();
+            long truePeak = (long) threads * pieces * 100;
+            assertThat(region.stats().liveBytes()).as("live bytes, exact").isEqualTo(truePeak);
+            freeNow.await();
+            for (Thread w : workers) {
+                w.join();
+            }
+            RegionStats after = region.stats();
+            assertThat(after.liveBytes()).isZero();
+            assertThat(after.liveCount()).isZero();
+            assertThat(after.lowLiveBytes()).isZero();
+            assertThat(after.peakLiveBytes()).isBetween(truePeak - threads * SharedFigures.STEP, truePeak);
+            assertThat(((AbstractRegion) region).validate()).isNull();
+        }
+    }
+
+    /**
      * The same workload in phases, with concurrent merges: each worker now and then builds a
      * scratch shared region on the same source, allocates stamped pieces in it, and either merges
      * it into the main region (the pieces stay valid and are freed through the main region) or
