@@ -8,11 +8,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A region any number of threads may use at once, built as lanes: one {@link Heap} per lane,
  * each behind its own {@link RegionLock}. A thread allocates in its own lane (threads get lanes in
- * turn) and
- * frees in the lane that holds the piece (found through the {@link BlockDirectory}), so threads
- * that allocate and free their own pieces share no lock: measured with two threads churning one
- * shared region, one lock for the whole region made each operation about eight times slower
- * than with lanes. All lanes bind their pieces to the same generation arena, a
+ * turn) and frees in the lane that holds the piece (its own lane first, else the one the
+ * {@link BlockDirectory} names), so threads that allocate and free their own pieces share no
+ * lock (see BENCHMARKS.md, W3, for what that measured). All lanes bind their pieces to the same generation arena, a
  * {@link Arena#ofShared() shared arena} whose close is a handshake with every thread: an access
  * racing with a reset either completes before the memory goes back or throws
  * {@link IllegalStateException}, and none reads freed memory.
