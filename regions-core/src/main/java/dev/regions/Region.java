@@ -137,6 +137,11 @@ public interface Region extends Arena {
      * @param piece a live piece of this region, exactly as allocated (not a slice);
      *              {@link MemorySegment#NULL} is accepted and does nothing
      * @throws NullPointerException if {@code piece} is null
+     * <p>A piece freed twice is refused, unless its slot has been handed out again in between to a
+     * piece of the same size: the old segment is then equal to the new piece (same address, size
+     * and scope), and freeing it frees the new piece, as a second {@code free} of a pointer does in
+     * C. Drop a piece's segment when you free it.
+     *
      * @throws IllegalArgumentException if {@code piece} is not live in this region: foreign,
      *         already freed, from before a reset, moved to another region, or a slice of a piece
      * @throws IllegalStateException if the region is closed

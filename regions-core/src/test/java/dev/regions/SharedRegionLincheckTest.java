@@ -128,7 +128,10 @@ public final class SharedRegionLincheckTest {
             result = "nothing to free";
         } else {
             try {
-                region.free(mine.get(index % mine.size()));
+                // A freed piece leaves the list: once its slot is handed out again, its stale segment
+                // is equal (address, size, scope) to the new piece, and freeing it would free that one,
+                // as a second free() of a pointer does in C. MisuseTest covers double frees.
+                region.free(mine.remove(index % mine.size()));
                 result = "freed";
             } catch (RuntimeException e) {
                 result = e.getClass().getSimpleName();
@@ -224,9 +227,9 @@ public final class SharedRegionLincheckTest {
             if (mine.isEmpty()) {
                 return "nothing to free";
             }
-            Piece p = mine.get(index % mine.size());
+            Piece p = mine.remove(index % mine.size());
             if (p.state != State.LIVE) {
-                return IllegalArgumentException.class.getSimpleName(); // freed twice, or from before a reset
+                return IllegalArgumentException.class.getSimpleName(); // from before a reset
             }
             p.state = State.FREED;
             live -= p.size;
