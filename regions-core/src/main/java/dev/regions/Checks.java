@@ -11,6 +11,11 @@ final class Checks {
     private Checks() {
     }
 
+    /** {@link MemorySegment#NULL} (or an equal segment), which free ignores as the original ignored a NULL pointer. */
+    static boolean isNull(MemorySegment piece) {
+        return piece.address() == 0 && piece.byteSize() == 0 && piece.isNative();
+    }
+
     static void sizeAndAlignment(long byteSize, long byteAlignment) {
         if (byteSize < 0) {
             throw new IllegalArgumentException("invalid allocation size: " + byteSize + " (must be >= 0)");

@@ -34,9 +34,7 @@ final class ConfinedRegion extends AbstractRegion {
     @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
         Checks.sizeAndAlignment(byteSize, byteAlignment);
-        if (Thread.currentThread() != owner) {
-            throw Checks.wrongThread(name, owner);
-        }
+        enterAll();
         heap.checkUsable();
         return heap.allocate(byteSize, byteAlignment);
     }
@@ -44,12 +42,10 @@ final class ConfinedRegion extends AbstractRegion {
     @Override
     public void free(MemorySegment piece) {
         Objects.requireNonNull(piece, "piece");
-        if (Thread.currentThread() != owner) {
-            throw Checks.wrongThread(name, owner);
-        }
+        enterAll();
         heap.checkUsable();
-        if (piece.address() == 0 && piece.byteSize() == 0 && piece.isNative()) {
-            return; // MemorySegment.NULL: the original ignored a NULL pointer
+        if (Checks.isNull(piece)) {
+            return;
         }
         heap.free(piece);
     }

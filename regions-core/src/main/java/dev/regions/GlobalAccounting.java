@@ -52,25 +52,8 @@ final class GlobalAccounting {
     /** A heap's live bytes moved by {@code delta} since it last published. */
     static void changed(long delta) {
         long live = LIVE_BYTES.addAndGet(delta);
-        if (live > PEAK.get()) {
-            raisePeak(live);
-        } else if (live < LOW.get()) {
-            lowerLow(live);
-        }
-    }
-
-    private static void raisePeak(long live) {
-        long peak;
-        while (live > (peak = PEAK.get()) && !PEAK.compareAndSet(peak, live)) {
-            Thread.onSpinWait();
-        }
-    }
-
-    private static void lowerLow(long live) {
-        long low;
-        while (live < (low = LOW.get()) && !LOW.compareAndSet(low, live)) {
-            Thread.onSpinWait();
-        }
+        Watermarks.raise(PEAK, live);
+        Watermarks.lower(LOW, live);
     }
 
     static synchronized RegionStats snapshot(boolean resetPeaks) {
@@ -86,8 +69,8 @@ final class GlobalAccounting {
             allocations += heap.allocations;
             frees += heap.frees;
         }
-        raisePeak(live); // a value seen is a value the live bytes took
-        lowerLow(live);
+        Watermarks.raise(PEAK, live); // a value seen is a value the live bytes took
+        Watermarks.lower(LOW, live);
         RegionStats stats = new RegionStats(live, count, gross, PEAK.get(), LOW.get(), allocations, frees);
         if (resetPeaks) {
             PEAK.set(live);

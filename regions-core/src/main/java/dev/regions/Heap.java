@@ -426,16 +426,21 @@ final class Heap extends Padded {
                 && page.generation.owner == this && page.generation.scope.equals(piece.scope())) {
             int slot = page.liveSlotAt(address - page.base, byteSize);
             if (slot >= 0) {
-                boolean wasFull = page.isFull();
-                page.release(slot);
-                if (wasFull && page.generation == current) {
-                    linkPartial(page);
-                }
+                releaseSlot(page, slot);
                 countFree(page.generation, byteSize);
                 return;
             }
         }
         freeOther(piece);
+    }
+
+    /** The slot's piece is freed; a full page of the current generation can serve again. */
+    private void releaseSlot(Page page, int slot) {
+        boolean wasFull = page.isFull();
+        page.release(slot);
+        if (wasFull && page.generation == current) {
+            linkPartial(page);
+        }
     }
 
     private void freeOther(MemorySegment piece) {
@@ -462,11 +467,7 @@ final class Heap extends Padded {
                         ? "it was already freed"
                         : "it is a slice of a piece of " + liveSize + " bytes, not a piece");
             }
-            boolean wasFull = page.isFull();
-            page.release(slot);
-            if (wasFull && page.generation == current) {
-                linkPartial(page);
-            }
+            releaseSlot(page, slot);
         } else {
             LargeBlock large = (LargeBlock) block;
             if (large.liveSize != byteSize || large.base + large.pieceOffset != address) {

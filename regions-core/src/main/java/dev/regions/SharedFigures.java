@@ -86,12 +86,12 @@ final class SharedFigures {
 
     /** Exact mode: the piece reserved for was made; the live bytes it brought count for the peak. */
     void allocated(long liveAfter) {
-        raise(peak, liveAfter);
+        Watermarks.raise(peak, liveAfter);
     }
 
     /** Exact mode: a piece was freed. */
     void freed(long byteSize) {
-        lower(low, live.addAndGet(-byteSize));
+        Watermarks.lower(low, live.addAndGet(-byteSize));
     }
 
     /** In steps: a lane hands over the change it has not yet counted. */
@@ -100,9 +100,9 @@ final class SharedFigures {
         lane.regionUnpublished = 0;
         long now = live.addAndGet(delta);
         if (delta > 0) {
-            raise(peak, now);
+            Watermarks.raise(peak, now);
         } else {
-            lower(low, now);
+            Watermarks.lower(low, now);
         }
     }
 
@@ -114,8 +114,8 @@ final class SharedFigures {
             }
         }
         long now = live.get();
-        raise(peak, now);
-        lower(low, now);
+        Watermarks.raise(peak, now);
+        Watermarks.lower(low, now);
         return now;
     }
 
@@ -135,8 +135,8 @@ final class SharedFigures {
             sum += lane.liveBytes;
         }
         live.set(sum);
-        raise(peak, sum);
-        lower(low, sum);
+        Watermarks.raise(peak, sum);
+        Watermarks.lower(low, sum);
     }
 
     /** Every lane's lock held. */
@@ -144,19 +144,5 @@ final class SharedFigures {
         long now = settle(lanes);
         peak.set(now);
         low.set(now);
-    }
-
-    private static void raise(AtomicLong mark, long value) {
-        long m;
-        while (value > (m = mark.get()) && !mark.compareAndSet(m, value)) {
-            Thread.onSpinWait();
-        }
-    }
-
-    private static void lower(AtomicLong mark, long value) {
-        long m;
-        while (value < (m = mark.get()) && !mark.compareAndSet(m, value)) {
-            Thread.onSpinWait();
-        }
     }
 }

@@ -85,8 +85,8 @@ final class SharedRegion extends AbstractRegion {
         Heap heap = enterHolding(piece);
         try {
             heap.checkUsable();
-            if (piece.address() == 0 && piece.byteSize() == 0 && piece.isNative()) {
-                return; // MemorySegment.NULL: the original ignored a NULL pointer
+            if (Checks.isNull(piece)) {
+                return;
             }
             heap.free(piece);
             if (figures.exact()) {
