@@ -3,7 +3,8 @@
  *
  * <p>The module exports one package, {@link dev.regions}, holding only the public contract
  * ({@link dev.regions.Region}, {@link dev.regions.RegionStats}, {@link dev.regions.MemorySource},
- * {@link dev.regions.Regions} and the two exceptions). Everything else in it is package-private.
+ * {@link dev.regions.Regions} and the two exceptions). The engine lives in
+ * {@code dev.regions.internal}, which it does not export.
  *
  * <p>Regions makes restricted FFM calls ({@code MemorySegment.reinterpret} and, for
  * {@link dev.regions.MemorySource#malloc()}, {@code Linker} downcalls): run with

@@ -1,5 +1,7 @@
 package dev.regions;
 
+import dev.regions.internal.Engine;
+
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -58,7 +60,7 @@ public interface MemorySource {
      * @return a serialized view of this source
      */
     default MemorySource serialized() {
-        return new SerializedSource(this);
+        return Engine.serialized(this);
     }
 
     /**
@@ -69,7 +71,7 @@ public interface MemorySource {
      * @return the process-wide malloc source
      */
     static MemorySource malloc() {
-        return MallocSource.INSTANCE;
+        return Engine.malloc();
     }
 
     /**
@@ -79,6 +81,6 @@ public interface MemorySource {
      * @return the process-wide JDK source
      */
     static MemorySource jdk() {
-        return JdkSource.INSTANCE;
+        return Engine.jdk();
     }
 }

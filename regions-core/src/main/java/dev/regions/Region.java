@@ -1,5 +1,8 @@
 package dev.regions;
 
+import dev.regions.internal.Engine;
+import dev.regions.internal.Settings;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
@@ -100,12 +103,13 @@ public interface Region extends Arena {
      */
     static Builder builder(Region template) {
         Objects.requireNonNull(template, "template");
-        if (!(template instanceof AbstractRegion r)) {
+        Settings settings = Engine.settingsOf(template);
+        if (settings == null) {
             throw new IllegalArgumentException(
                     "template " + template.getClass().getName() + " is not a region built by Regions");
         }
-        Builder builder = new Builder().shared(r.isShared()).zeroing(r.zeroing).bump(r.bump);
-        builder.source = r.source; // vetted when the template was built
+        Builder builder = new Builder().shared(settings.shared()).zeroing(settings.zeroing()).bump(settings.bump());
+        builder.source = settings.source(); // vetted when the template was built
         return builder;
     }
 
@@ -307,7 +311,7 @@ public interface Region extends Arena {
          * @throws IllegalArgumentException if {@code bytes} is negative
          */
         public Builder limit(long bytes) {
-            this.limit = Checks.limit(bytes);
+            this.limit = Engine.checkLimit(bytes);
             return this;
         }
 
@@ -328,7 +332,7 @@ public interface Region extends Arena {
          */
         public Builder source(MemorySource source) {
             Objects.requireNonNull(source, "source");
-            Checks.sourceAllowed(source);
+            Engine.checkSource(source);
             this.source = source;
             return this;
         }
@@ -370,9 +374,7 @@ public interface Region extends Arena {
          * @return a new open region
          */
         public Region build() {
-            return shared
-                    ? new SharedRegion(name, source, zeroing, bump, limit)
-                    : new ConfinedRegion(name, source, zeroing, bump, limit);
+            return Engine.build(new Settings(name, shared, limit, source, zeroing, bump));
         }
     }
 }

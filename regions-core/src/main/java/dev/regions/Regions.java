@@ -1,5 +1,7 @@
 package dev.regions;
 
+import dev.regions.internal.Engine;
+
 /**
  * Process-wide figures over every region. Replaces the original's {@code alloc_InitStat()} and
  * {@code alloc_GlobalGetStat(...)}.
@@ -23,7 +25,7 @@ public final class Regions {
      * @return a snapshot of the global figures
      */
     public static RegionStats globalStats() {
-        return GlobalAccounting.snapshot(false);
+        return Engine.globalStats(false);
     }
 
     /**
@@ -33,6 +35,6 @@ public final class Regions {
      * @return the figures as they were before the watermarks were reset
      */
     public static RegionStats globalStatsAndResetPeaks() {
-        return GlobalAccounting.snapshot(true);
+        return Engine.globalStats(true);
     }
 }

@@ -1,5 +1,6 @@
 package dev.regions;
 
+import dev.regions.internal.Invariants;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -44,7 +45,7 @@ class CallbackTest {
     }
 
     private static void assertValid(Region region) {
-        assertThat(((AbstractRegion) region).validate()).isNull();
+        assertThat(Invariants.check(region)).isNull();
     }
 
     private static void bindCleanup(Region region, Runnable action) {

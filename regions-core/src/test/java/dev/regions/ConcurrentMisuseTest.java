@@ -1,5 +1,6 @@
 package dev.regions;
 
+import dev.regions.internal.Invariants;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -177,7 +178,7 @@ class ConcurrentMisuseTest {
             assertThat(s.liveBytes()).as("live bytes = what the threads hold alive")
                     .isEqualTo(alive.stream().mapToLong(h -> h.piece().byteSize()).sum());
             assertThat(s.liveCount()).as("live count = pieces the threads hold alive").isEqualTo(alive.size());
-            assertThat(((AbstractRegion) region).validate()).isNull();
+            assertThat(Invariants.check(region)).isNull();
             for (Held h : alive) {
                 ThreadsTest.check(h.piece(), h.stamp(), "after the resets");
             }
@@ -289,7 +290,7 @@ class ConcurrentMisuseTest {
             assertThat(small.get(JAVA_LONG, 0)).isEqualTo(42);
             assertThat(large.get(JAVA_LONG, 0)).isZero();
             region.free(small);
-            assertThat(((AbstractRegion) region).validate()).isNull();
+            assertThat(Invariants.check(region)).isNull();
         }
         assertThat(source.outstanding()).isZero();
     }

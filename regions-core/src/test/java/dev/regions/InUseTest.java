@@ -1,5 +1,6 @@
 package dev.regions;
 
+import dev.regions.internal.Invariants;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -76,7 +77,7 @@ class InUseTest {
             assertThat(region.stats()).isEqualTo(before);
             assertThat(other.get(JAVA_BYTE, 99)).isZero(); // still alive
             assertThat(array.toArray(JAVA_INT)).containsExactly(1, 2, 3);
-            assertThat(((AbstractRegion) region).validate()).isNull();
+            assertThat(Invariants.check(region)).isNull();
             region.free(other);
         }
         assertThat(source.outstanding()).isZero();
@@ -115,7 +116,7 @@ class InUseTest {
             RegionStats after = dst.stats();
             assertThat(after.liveBytes()).isEqualTo(before.liveBytes() - 40);
             assertThat(after.liveCount()).isEqualTo(1);
-            assertThat(((AbstractRegion) dst).validate()).isNull();
+            assertThat(Invariants.check(dst)).isNull();
 
             dst.free(moved);
             dst.allocate(16);

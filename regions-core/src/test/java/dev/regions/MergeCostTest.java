@@ -1,5 +1,6 @@
 package dev.regions;
 
+import dev.regions.internal.Invariants;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
@@ -29,7 +30,7 @@ class MergeCostTest {
             assertThat(program.stats().grossBytes()).isLessThanOrEqualTo(statements * 16L * 1024);
             assertThat(source.outstandingBytes())
                     .isEqualTo(program.stats().grossBytes() + scratch.stats().grossBytes());
-            assertThat(((AbstractRegion) program).validate()).isNull();
+            assertThat(Invariants.check(program)).isNull();
         }
         assertThat(source.outstanding()).isZero();
     }
@@ -43,8 +44,8 @@ class MergeCostTest {
 
             assertThat(program.allocate(32).scope()).isEqualTo(program.scope());
             assertThat(scratch.allocate(32).scope()).isEqualTo(scratch.scope());
-            assertThat(((AbstractRegion) program).validate()).isNull();
-            assertThat(((AbstractRegion) scratch).validate()).isNull();
+            assertThat(Invariants.check(program)).isNull();
+            assertThat(Invariants.check(scratch)).isNull();
         }
     }
 }

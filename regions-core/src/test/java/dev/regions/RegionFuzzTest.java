@@ -1,5 +1,6 @@
 package dev.regions;
 
+import dev.regions.internal.Invariants;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
@@ -53,7 +54,7 @@ class RegionFuzzTest {
     /** Bytes the source has out above which no more pieces are asked for (large alignments cost whole blocks). */
     private static final long MAX_GROSS = 256L << 20;
     /** Larger than any piece a large size class holds: refused before the source is asked. */
-    private static final long MAX_LARGE = SizeClasses.MAX_LARGE;
+    private static final long MAX_LARGE = Invariants.MAX_LARGE;
 
     @FuzzTest(maxDuration = "60s")
     void operationSequences(FuzzedDataProvider data) {
@@ -549,7 +550,7 @@ class RegionFuzzTest {
                 if (s.closed) {
                     require(st.grossBytes() == 0, s + ": gross bytes after close " + st.grossBytes());
                 } else {
-                    String broken = ((AbstractRegion) s.region).validate();
+                    String broken = Invariants.check(s.region);
                     require(broken == null, s + ": invariant broken: " + broken);
                     s.live.forEach(this::intact);
                 }

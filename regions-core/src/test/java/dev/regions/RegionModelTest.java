@@ -1,5 +1,6 @@
 package dev.regions;
 
+import dev.regions.internal.Invariants;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
@@ -557,7 +558,7 @@ class RegionModelTest {
                 assertThat(m.region.scope().isAlive()).as(where + ": scope of " + m.region.name() + " alive")
                         .isEqualTo(!m.closed);
                 if (!m.closed) {
-                    assertThat(((AbstractRegion) m.region).validate()).as(where + ": validate " + m.region.name())
+                    assertThat(Invariants.check(m.region)).as(where + ": validate " + m.region.name())
                             .isNull();
                     for (RegionModel.Piece p : m.live) {
                         checkStamp(p, where);

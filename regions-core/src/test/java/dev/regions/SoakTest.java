@@ -1,5 +1,6 @@
 package dev.regions;
 
+import dev.regions.internal.Invariants;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -139,8 +140,8 @@ class SoakTest {
                 for (Held h : inHome) {
                     ThreadsTest.check(h.piece(), h.stamp(), "soak, end");
                 }
-                if (((AbstractRegion) home).validate() != null) {
-                    throw new AssertionError(((AbstractRegion) home).validate());
+                if (Invariants.check(home) != null) {
+                    throw new AssertionError(Invariants.check(home));
                 }
             } catch (BrokenBarrierException | TimeoutException | InterruptedException e) {
                 if (failures.isEmpty()) {
@@ -255,7 +256,7 @@ class SoakTest {
             for (Held h : all) {
                 ThreadsTest.check(h.piece(), h.stamp(), "soak, at a meeting");
             }
-            String broken = ((AbstractRegion) shared).validate();
+            String broken = Invariants.check(shared);
             if (broken != null) {
                 failures.add(new AssertionError("shared region: " + broken));
             }

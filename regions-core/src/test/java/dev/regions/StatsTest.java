@@ -1,5 +1,6 @@
 package dev.regions;
 
+import dev.regions.internal.Invariants;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.foreign.MemorySegment;
@@ -508,9 +509,9 @@ class StatsTest {
         assertThat(end.grossBytes()).as("gross bytes").isEqualTo(start.grossBytes());
     }
 
-    // Regions publish their live bytes to the global counter in steps of GlobalAccounting.STEP
+    // Regions publish their live bytes to the global counter in steps of Invariants.GLOBAL_STEP
     // (64 KiB): swings of at least a step are seen exactly by the global watermarks.
-    private static final int STEP = (int) GlobalAccounting.STEP;
+    private static final int STEP = (int) Invariants.GLOBAL_STEP;
 
     @Test
     void globalStatsAndResetPeaksReturnsTheFiguresBeforeTheReset() {

@@ -1,5 +1,6 @@
 package dev.regions;
 
+import dev.regions.internal.Invariants;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
@@ -53,7 +54,7 @@ class ThreadsTest {
     }
 
     private static long step(long size) {
-        return size <= SizeClasses.MAX_SMALL ? 8 : 4096;
+        return size <= Invariants.MEDIUM_MAX ? 8 : 4096;
     }
 
     /**
@@ -298,7 +299,7 @@ class ThreadsTest {
             assertThat(s.frees()).as("frees the threads made").isEqualTo(frees);
             assertThat(s.peakLiveBytes()).isGreaterThanOrEqualTo(s.liveBytes());
             assertThat(s.grossBytes()).isGreaterThanOrEqualTo(s.liveBytes());
-            assertThat(((AbstractRegion) region).validate()).isNull();
+            assertThat(Invariants.check(region)).isNull();
             assertNoOverlap(all);
 
             // Every piece a worker still holds is intact, and this (other) thread can read and free it.
@@ -311,7 +312,7 @@ class ThreadsTest {
             assertThat(empty.liveBytes()).isZero();
             assertThat(empty.liveCount()).isZero();
             assertThat(empty.frees()).isEqualTo(frees);
-            assertThat(((AbstractRegion) region).validate()).isNull();
+            assertThat(Invariants.check(region)).isNull();
         }
         assertThat(source.outstanding()).as("blocks not returned to the source after close").isZero();
         RegionStats global1 = Regions.globalStats();
@@ -365,7 +366,7 @@ class ThreadsTest {
             assertThat(empty.liveBytes()).isZero();
             assertThat(empty.lowLiveBytes()).isZero();
             assertThat(empty.peakLiveBytes()).isEqualTo(heldBytes);
-            assertThat(((AbstractRegion) region).validate()).isNull();
+            assertThat(Invariants.check(region)).isNull();
         }
     }
 
@@ -407,8 +408,8 @@ class ThreadsTest {
             assertThat(after.liveBytes()).isZero();
             assertThat(after.liveCount()).isZero();
             assertThat(after.lowLiveBytes()).isZero();
-            assertThat(after.peakLiveBytes()).isBetween(truePeak - threads * SharedFigures.STEP, truePeak);
-            assertThat(((AbstractRegion) region).validate()).isNull();
+            assertThat(after.peakLiveBytes()).isBetween(truePeak - threads * Invariants.GLOBAL_STEP, truePeak);
+            assertThat(Invariants.check(region)).isNull();
         }
     }
 
@@ -448,7 +449,7 @@ class ThreadsTest {
                 assertThat(s.allocations()).as("allocations made in the main region itself")
                         .isEqualTo(mainAllocations);
                 assertThat(s.frees()).isEqualTo(mainFrees);
-                assertThat(((AbstractRegion) region).validate()).isNull();
+                assertThat(Invariants.check(region)).isNull();
                 assertNoOverlap(all);
                 for (Held h : all) {
                     check(h.piece(), h.stamp(), "end of phase " + phase);
@@ -462,7 +463,7 @@ class ThreadsTest {
                 for (Held h : all) {
                     assertThat(h.piece().scope().isAlive()).as("a piece from before the reset is dead").isFalse();
                 }
-                assertThat(((AbstractRegion) region).validate()).isNull();
+                assertThat(Invariants.check(region)).isNull();
             }
         }
         assertThat(source.outstanding()).as("blocks not returned to the source after close").isZero();

@@ -1,4 +1,6 @@
-package dev.regions;
+package dev.regions.internal;
+
+import dev.regions.MemorySource;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -17,7 +19,7 @@ import java.util.Objects;
  *
  * <p>Two doors. Regions use the {@link RawSource} one: a bare {@code malloc} and {@code free},
  * whose blocks never leave the region. Anyone else gets the public {@link #allocate}/
- * {@link #release}, whose blocks are guarded by {@link ArenaBlocks}: releasing a piece, a forged
+ * {@link #release}, whose blocks are guarded by {@link GuardedBlocks}: releasing a piece, a forged
  * address or a block twice throws instead of corrupting the C heap, and a released block can no
  * longer be touched. That guard costs a shared-arena close per release, so the public door is
  * for occasional blocks, not a hot path.
@@ -31,7 +33,7 @@ final class MallocSource implements MemorySource, RawSource {
     /** malloc's own alignment on 64-bit platforms. */
     private static final long MALLOC_ALIGNMENT = 16;
 
-    private final ArenaBlocks blocks = new ArenaBlocks(toString());
+    private final GuardedBlocks blocks = new GuardedBlocks(toString());
 
     private MallocSource() {
     }

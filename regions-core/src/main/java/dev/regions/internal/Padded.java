@@ -1,4 +1,4 @@
-package dev.regions;
+package dev.regions.internal;
 
 /**
  * Padding in front of the fields of an object that one thread writes on every operation while

@@ -1,4 +1,6 @@
-package dev.regions;
+package dev.regions.internal;
+
+import dev.regions.MemorySource;
 
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.locks.ReentrantLock;

@@ -1,4 +1,4 @@
-package dev.regions;
+package dev.regions.internal;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -14,14 +14,14 @@ import java.util.function.Function;
  * {@code free} would corrupt the C heap. Costs a map entry and a shared-arena close per block,
  * which regions do not pay for {@code malloc()} (they take {@link RawSource raw} blocks).
  */
-final class ArenaBlocks {
+final class GuardedBlocks {
     private record Held(Arena arena, long byteSize) {
     }
 
     private final String source;
     private final ConcurrentHashMap<Long, Held> outstanding = new ConcurrentHashMap<>();
 
-    ArenaBlocks(String source) {
+    GuardedBlocks(String source) {
         this.source = source;
     }
 

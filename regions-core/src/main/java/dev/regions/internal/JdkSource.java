@@ -1,4 +1,6 @@
-package dev.regions;
+package dev.regions.internal;
+
+import dev.regions.MemorySource;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -6,14 +8,14 @@ import java.util.Objects;
 
 /**
  * {@link MemorySource#jdk()}: each block is the one allocation of its own shared JDK
- * {@link Arena}, closed when the block is released ({@link ArenaBlocks}). No downcalls; the JDK
+ * {@link Arena}, closed when the block is released ({@link GuardedBlocks}). No downcalls; the JDK
  * zeroes the memory. Releasing is slower than {@code free} (closing a shared arena synchronizes
  * with every thread), which a region pays once per chunk or large block, not per piece.
  */
 final class JdkSource implements MemorySource {
     static final JdkSource INSTANCE = new JdkSource();
 
-    private final ArenaBlocks blocks = new ArenaBlocks(toString());
+    private final GuardedBlocks blocks = new GuardedBlocks(toString());
 
     private JdkSource() {
     }

@@ -1,4 +1,7 @@
-package dev.regions;
+package dev.regions.internal;
+
+import dev.regions.LimitExceededException;
+import dev.regions.MemorySource;
 
 import java.lang.foreign.MemorySegment;
 
@@ -56,10 +59,6 @@ final class Checks {
         return new IllegalStateException("region '" + region + "' is closed");
     }
 
-    /** What a heap may be busy with when code it called calls back into the region. */
-    static final String ENDING = "is being reset or closed (called from a cleanup action?)";
-    static final String CALLING_SOURCE = "is calling its memory source (a source must not use the region it serves)";
-
     static IllegalStateException busy(String region, String doing) {
         return new IllegalStateException("region '" + region + "' " + doing);
     }
@@ -84,6 +83,41 @@ final class Checks {
         return new IllegalStateException("memory source " + source + " returned " + block + " for a request of "
                 + byteSize + " bytes aligned to " + byteAlignment + " (expected a writable native segment at least"
                 + " that large, at an aligned address, in a scope that is alive)");
+    }
+
+    static UnsupportedOperationException bumpFree(String region) {
+        return new UnsupportedOperationException("region '" + region + "' is in bump mode: its pieces cannot be"
+                + " freed one by one; reset() or close() releases them all");
+    }
+
+    static IllegalCallerException noNativeAccess(IllegalCallerException cause) {
+        return new IllegalCallerException("a region binds its memory to its scope with MemorySegment.reinterpret,"
+                + " which needs native access: run with --enable-native-access=dev.regions (module path) or"
+                + " --enable-native-access=ALL-UNNAMED (class path)", cause);
+    }
+
+    /** {@code first}, with {@code next} added as suppressed; whichever is not null if one is. */
+    static Throwable addFailure(Throwable first, Throwable next) {
+        if (first == null) {
+            return next;
+        }
+        if (next != null && next != first) {
+            first.addSuppressed(next);
+        }
+        return first;
+    }
+
+    /** Throws {@code failure} if there is one: unchecked as it is, a checked one (thrown sneakily) wrapped. */
+    static void rethrow(Throwable failure) {
+        if (failure instanceof RuntimeException e) {
+            throw e;
+        }
+        if (failure instanceof Error e) {
+            throw e;
+        }
+        if (failure != null) {
+            throw new IllegalStateException("a cleanup action or memory source threw " + failure, failure);
+        }
     }
 
     static OutOfMemoryError tooLarge(long byteSize, long byteAlignment) {

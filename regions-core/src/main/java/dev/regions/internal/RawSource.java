@@ -1,10 +1,12 @@
-package dev.regions;
+package dev.regions.internal;
+
+import dev.regions.MemorySource;
 
 import java.lang.foreign.MemorySegment;
 
 /**
  * A built-in source that can hand a region raw blocks: blocks that never leave the region, so
- * they need none of the guard ({@link ArenaBlocks}) that the source's public methods put on
+ * they need none of the guard ({@link GuardedBlocks}) that the source's public methods put on
  * blocks for other callers. {@code malloc()} and its {@code serialized()} view are raw sources,
  * so a region on them pays a bare {@code malloc}/{@code free} per chunk, not a shared-arena close.
  */
@@ -20,6 +22,15 @@ interface RawSource {
         return source instanceof RawSource raw
                 ? raw.allocateRaw(byteSize, byteAlignment)
                 : source.allocate(byteSize, byteAlignment);
+    }
+
+    /** Whether every block {@code source} hands out comes zeroed (the JDK's arenas zero what they allocate). */
+    static boolean zeroes(MemorySource source) {
+        MemorySource origin = source;
+        while (origin instanceof SerializedSource serialized) {
+            origin = serialized.inner;
+        }
+        return origin instanceof JdkSource;
     }
 
     /** Gives back a block from {@link #allocateFor} through the same door. */

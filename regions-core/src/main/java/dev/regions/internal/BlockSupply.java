@@ -1,0 +1,166 @@
+package dev.regions.internal;
+
+import dev.regions.MemorySource;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Where a heap's blocks come from and go back to: it takes them from the source through the
+ * heap's {@link Callouts}, checks what the source returned, registers them in the
+ * {@link AddressDirectory}, lets go of them, and decides at each reset which carved blocks to
+ * keep.
+ *
+ * <p><b>Growth.</b> A heap's first block is {@value SizeClasses#FIRST_BLOCK} bytes and each next
+ * one about 1.4 times larger, up to {@value SizeClasses#MAX_BLOCK}
+ * ({@link SizeClasses#nextBlockSize}): a region of a few pieces holds 4 KiB, one of many pays a
+ * source call per megabyte. A growth factor of 2 can leave half the memory unused in the last
+ * block; 1.4 leaves under a third, so a region of a few hundred small pieces stays within twice
+ * its live bytes.
+ *
+ * <p><b>Keep on reset.</b> A reset keeps, of the carved blocks the heap alone holds, the ones it
+ * carved in the generation that ended, so that the same work runs again
+ * in the same blocks, in the same order, without a source call; it gives back the rest: blocks
+ * merges brought in, and blocks an earlier, larger generation carved (else they would pile up).
+ * A block another heap also holds stays as long as that heap does (see {@link Lease}).
+ */
+final class BlockSupply {
+    private final MemorySource source;
+    private final boolean sourceZeroes;
+    private final Ledger ledger;
+    private final Callouts callouts;
+    private final int lane;
+    private long lastSize;
+
+    /** Every carved block this heap holds, carving or not. */
+    final List<CarvedBlock> blocks = new ArrayList<>();
+
+    BlockSupply(MemorySource source, Ledger ledger, Callouts callouts, int lane) {
+        this.source = source;
+        this.sourceZeroes = RawSource.zeroes(source);
+        this.ledger = ledger;
+        this.callouts = callouts;
+        this.lane = lane;
+    }
+
+    /** A new carved block of at least {@code minBytes}, held by this heap. */
+    CarvedBlock newBlock(long minBytes) {
+        long size = Math.max(SizeClasses.nextBlockSize(lastSize), SizeClasses.roundToBlock(minBytes));
+        Lease lease = take(size, SizeClasses.BLOCK_ALIGNMENT);
+        CarvedBlock block;
+        try {
+            block = new CarvedBlock(lease, lane, sourceZeroes);
+            lease.entry = AddressDirectory.register(block, block.base, block.byteSize);
+        } catch (Throwable e) {
+            untake(lease, e);
+            throw e;
+        }
+        lastSize = size;
+        blocks.add(block);
+        return block;
+    }
+
+    /** A new large block of {@code byteSize} bytes (a multiple of 4 KiB) aligned to {@code byteAlignment}. */
+    LargeBlock newLargeBlock(long byteSize, long byteAlignment) {
+        Lease lease = take(byteSize, Math.max(byteAlignment, SizeClasses.BLOCK_ALIGNMENT));
+        try {
+            LargeBlock block = new LargeBlock(lease, lane, sourceZeroes);
+            lease.entry = AddressDirectory.register(block, block.base, block.byteSize);
+            return block;
+        } catch (Throwable e) {
+            untake(lease, e);
+            throw e;
+        }
+    }
+
+    /**
+     * Takes a block from the source and counts it in the gross bytes. A block the region could
+     * not safely bind (not native, too small, misaligned, read-only, or from a scope that already
+     * ended) goes back to the source and the call fails.
+     */
+    private Lease take(long byteSize, long byteAlignment) {
+        MemorySegment block = callouts.allocate(source, byteSize, byteAlignment);
+        if (block == null || !block.isNative() || block.byteSize() < byteSize
+                || (block.address() & (byteAlignment - 1)) != 0 || block.isReadOnly() || !block.scope().isAlive()) {
+            IllegalStateException bad = Checks.badSource(source, block, byteSize, byteAlignment);
+            if (block != null) {
+                Checks.addFailure(bad, callouts.giveBack(source, block));
+            }
+            throw bad;
+        }
+        Lease lease = new Lease(source, block, byteSize, ledger);
+        ledger.leases.add(lease);
+        return lease;
+    }
+
+    /** Gives back a lease just taken whose block could not be set up (the Java heap ran out). */
+    private void untake(Lease lease, Throwable failure) {
+        ledger.leases.remove(ledger.leases.size() - 1);
+        lease.letGo(ledger);
+        Checks.addFailure(failure, callouts.giveBack(lease.source, lease.segment));
+    }
+
+    /**
+     * Lets go of a block: if no other heap holds it, unregisters it and gives it back. Returns what
+     * the source threw, or null. The caller rebuilds the ledger's list of leases.
+     */
+    Throwable letGo(Block block) {
+        if (!block.lease.letGo(ledger)) {
+            return null;
+        }
+        AddressDirectory.unregister(block.lease.entry);
+        return callouts.giveBack(block.lease.source, block.lease.segment);
+    }
+
+    /**
+     * After every generation of the heap ended: returns the carved blocks kept (for a close,
+     * none), rewound, in the order they were carved, and lets go of the rest. A block this heap
+     * carves but shares stays, rewound to its mark. What the source throws is added to
+     * {@code failure[0]}.
+     */
+    List<CarvedBlock> afterEnd(boolean closing, Heap heap, Generation ended, Throwable[] failure) {
+        List<CarvedBlock> kept = new ArrayList<>();
+        for (CarvedBlock b : blocks) {
+            if (closing) {
+                b.carver = null;
+                failure[0] = Checks.addFailure(failure[0], letGo(b));
+            } else if (b.lease.holderCount() > 1) {
+                if (b.carver == heap) {
+                    b.rewind(b.mark);
+                    kept.add(b);
+                } else {
+                    failure[0] = Checks.addFailure(failure[0], letGo(b));
+                }
+            } else if (b.carvedIn == ended) {
+                b.mark = 0;
+                b.rewind(0);
+                b.carver = null;
+                kept.add(b);
+            } else {
+                b.carver = null;
+                failure[0] = Checks.addFailure(failure[0], letGo(b));
+            }
+        }
+        blocks.clear();
+        blocks.addAll(kept);
+        return kept;
+    }
+
+    /**
+     * Takes every carved block of {@code from} (a merge). The one {@code from} still carves, if
+     * any, becomes shared: {@code from} keeps carving it above its mark.
+     */
+    void takeAll(BlockSupply from, CarvedBlock stillCarved) {
+        for (CarvedBlock b : from.blocks) {
+            boolean added = b == stillCarved ? b.lease.hold(ledger) : b.lease.transfer(from.ledger, ledger);
+            if (added) {
+                blocks.add(b);
+            }
+        }
+        from.blocks.clear();
+        if (stillCarved != null) {
+            from.blocks.add(stillCarved);
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package dev.regions.internal;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.ref.Reference;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * A region that belongs to the thread that built it. It takes no locks: every call that changes
+ * it first checks that the caller is the owner ({@link WrongThreadException} otherwise), and its
+ * generations are {@link Arena#ofConfined() confined arenas}, so its pieces are confined to the
+ * owner too. Its one heap keeps its figures and its limit ({@link HeapFigures}); reading them
+ * ({@code stats}, {@code limit}, {@code scope}) is allowed from any thread and may see a slightly
+ * stale value there.
+ */
+public final class ConfinedRegion extends BaseRegion {
+    final Thread owner = Thread.currentThread();
+    private final Heap heap;
+    private final HeapFigures figures;
+
+    ConfinedRegion(Settings settings) {
+        super(settings, Arena.ofConfined());
+        Generation first = new Generation(null, arena, anchor);
+        this.heap = new Heap(name, settings.source(), settings.zeroing(), settings.bump(), settings.limit(), 0, first);
+        this.figures = new HeapFigures(heap);
+    }
+
+    @Override
+    public MemorySegment allocate(long byteSize, long byteAlignment) {
+        Checks.sizeAndAlignment(byteSize, byteAlignment);
+        if (Thread.currentThread() != owner) {
+            throw Checks.wrongThread(name, owner);
+        }
+        heap.checkUsable();
+        MemorySegment piece = heap.allocate(byteSize, byteAlignment);
+        Reference.reachabilityFence(this);
+        return piece;
+    }
+
+    @Override
+    public void free(MemorySegment piece) {
+        Objects.requireNonNull(piece, "piece");
+        if (Thread.currentThread() != owner) {
+            throw Checks.wrongThread(name, owner);
+        }
+        heap.checkUsable();
+        if (!Checks.isNull(piece)) {
+            heap.free(piece);
+        }
+        Reference.reachabilityFence(this);
+    }
+
+    @Override
+    <T> T guarded(Access access, Supplier<T> action) {
+        if (access != Access.READ && Thread.currentThread() != owner) {
+            throw Checks.wrongThread(name, owner);
+        }
+        return action.get();
+    }
+
+    @Override
+    List<Heap> heaps() {
+        return List.of(heap);
+    }
+
+    @Override
+    RegionFigures figures() {
+        return figures;
+    }
+
+    @Override
+    Arena newArena() {
+        return Arena.ofConfined();
+    }
+
+    @Override
+    boolean compatible(BaseRegion other) {
+        return other instanceof ConfinedRegion c && c.owner == owner;
+    }
+
+    @Override
+    Heap heapFor(Heap from) {
+        return heap;
+    }
+
+    @Override
+    String describe() {
+        return "a region confined to thread '" + owner.getName() + "'";
+    }
+}

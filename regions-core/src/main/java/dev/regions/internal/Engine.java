@@ -1,0 +1,51 @@
+package dev.regions.internal;
+
+import dev.regions.MemorySource;
+import dev.regions.Region;
+import dev.regions.RegionStats;
+
+/**
+ * The internal package's one public door: what the exported types ({@code Region.Builder},
+ * {@code MemorySource}, {@code Regions}) call. The module does not export this package, so
+ * nothing here is part of the API.
+ */
+public final class Engine {
+    private Engine() {
+    }
+
+    /** Builds a region; takes no memory from the source yet. */
+    public static Region build(Settings settings) {
+        return settings.shared() ? new SharedRegion(settings) : new ConfinedRegion(settings);
+    }
+
+    /** The settings a region was built with, or null if it is not a region built by Regions. */
+    public static Settings settingsOf(Region region) {
+        return region instanceof BaseRegion r ? r.settings() : null;
+    }
+
+    public static MemorySource malloc() {
+        return MallocSource.INSTANCE;
+    }
+
+    public static MemorySource jdk() {
+        return JdkSource.INSTANCE;
+    }
+
+    public static MemorySource serialized(MemorySource source) {
+        return new SerializedSource(source);
+    }
+
+    public static RegionStats globalStats(boolean resetWatermarks) {
+        return GlobalFigures.snapshot(resetWatermarks);
+    }
+
+    /** Throws {@link IllegalArgumentException} for a negative limit. */
+    public static long checkLimit(long bytes) {
+        return Checks.limit(bytes);
+    }
+
+    /** Throws {@link IllegalCallerException} if the source may not be trusted with raw memory. */
+    public static void checkSource(MemorySource source) {
+        Checks.sourceAllowed(source);
+    }
+}

@@ -1,0 +1,448 @@
+package dev.regions.internal;
+
+import dev.regions.MemorySource;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The allocator behind one confined region, or one lane of a shared region: it dispatches each
+ * call to the concept that handles it and keeps the two hot paths, {@link #allocate} and
+ * {@link #free}, small enough for the JIT to inline. Not thread-safe: a confined region calls it
+ * from its thread, a shared region under the lane's lock, and region-wide calls with every lane
+ * held.
+ *
+ * <ul>
+ * <li>Small and medium pieces are carved back to back from the current {@link CarvedBlock}, or
+ *     reuse the units of a freed piece of their class ({@link FreeLists}); blocks come from the
+ *     {@link BlockSupply}.
+ * <li>Large pieces live in {@link LargeBlock}s of their own ({@link LargeBlocks}).
+ * <li>Every piece is bound to the current {@link Generation}; merged-in generations are kept in
+ *     {@link Generations}. A piece is this heap's if its scope is one of them.
+ * <li>Figures go to the {@link Ledger}; source calls and cleanup actions run inside the
+ *     {@link Callouts} guard.
+ * </ul>
+ *
+ * <h2>Zeroing</h2>
+ * Carved units come zeroed from the block, a span at a time ({@link CarvedBlock}); a reused
+ * freed piece is zeroed with one {@code fill} when handed out again, where the caller is about to
+ * touch it anyway. Zeroing at free instead would let a caller who writes through a freed piece
+ * break the promise of zeroed pieces. A large block is zeroed as far as earlier pieces reached.
+ *
+ * <h2>Bump mode</h2>
+ * Pieces are carved to their exact size and nothing is recorded: the code of a bump piece stays
+ * 0, so {@code free} refuses it here and in any region a merge moves it to.
+ *
+ * <h2>What it does not do</h2>
+ * It does not give a class's free units to another class, nor split or join them (PostgreSQL's
+ * {@code aset.c} makes the same trade), nor give a block back to the source before a reset or
+ * close: a freed piece's segment stays bound to a live generation, so its memory must stay
+ * mapped.
+ */
+final class Heap extends Padded {
+    /** The pieces the fast path of {@link #allocate} takes: 1..256 bytes at the default alignment. */
+    private static final long SMALL_FAST = SizeClasses.SMALL_MAX;
+
+    final String name;
+    final int lane;
+    final boolean zeroing;
+    final boolean bump;
+    final Ledger ledger;
+    final Callouts callouts = new Callouts();
+    final Generations generations;
+    final BlockSupply supply;
+    final FreeLists free = new FreeLists();
+    final LargeBlocks large = new LargeBlocks();
+    long limit;
+    private boolean closed;
+    /** Whether some live pieces are bump pieces, recorded nowhere (for the {@link Validator}). */
+    boolean holdsBumpPieces;
+
+    private CarvedBlock carve;
+    private MemorySegment carveView;
+    /** Blocks kept by a reset (or left by a merge) with room, carved after the current one. */
+    private final ArrayDeque<CarvedBlock> roomy = new ArrayDeque<>();
+
+    private Block lastBlock;
+    private long lastLeafKey = -1;
+    private AddressDirectory.Entry[] lastLeaf;
+
+    /** A lane of a shared region: the change of live bytes the region has not counted yet ({@link SharedFigures}). */
+    long regionUnpublished;
+    /** A lane of a shared region: whether it ever allocated. */
+    boolean used;
+
+    Heap(String name, MemorySource source, boolean zeroing, boolean bump, long limit, int lane, Generation first) {
+        this.name = name;
+        this.lane = lane;
+        this.zeroing = zeroing;
+        this.bump = bump;
+        this.limit = limit;
+        this.holdsBumpPieces = bump;
+        this.ledger = new Ledger();
+        this.supply = new BlockSupply(source, ledger, callouts, lane);
+        this.generations = new Generations(first);
+        first.owner = this;
+        GlobalFigures.opened(ledger);
+    }
+
+    /** Throws unless the heap is open and not running a callout. */
+    void checkUsable() {
+        if (closed || callouts.isBusy()) {
+            throw closed ? Checks.closed(name) : Checks.busy(name, callouts.busy());
+        }
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    // ---------------------------------------------------------------- allocate
+
+    MemorySegment allocate(long byteSize, long byteAlignment) {
+        if (byteSize - 1 < SMALL_FAST && byteSize > 0 && byteAlignment <= SizeClasses.UNIT && !bump) {
+            return allocateSmall(byteSize);
+        }
+        return allocateOther(byteSize, byteAlignment);
+    }
+
+    private MemorySegment allocateSmall(long byteSize) {
+        if (limit != 0) {
+            checkLimit(byteSize);
+        }
+        int units = (int) ((byteSize + SizeClasses.UNIT - 1) >>> SizeClasses.UNIT_SHIFT);
+        Generation generation = generations.current;
+        MemorySegment piece;
+        int unit = free.pop(units - 1);
+        if (unit >= 0) {
+            CarvedBlock block = free.popped;
+            block.markLive(unit, byteSize);
+            piece = block.viewFor(generation).asSlice((long) unit << SizeClasses.UNIT_SHIFT, byteSize);
+            if (zeroing) {
+                piece.fill((byte) 0);
+            }
+        } else {
+            CarvedBlock block = carve;
+            if (block != null && block.hasPrepared(units)) {
+                unit = block.top;
+                block.top = unit + units;
+            } else {
+                unit = carveSlow(units, 1);
+                block = carve;
+            }
+            block.markLive(unit, byteSize);
+            piece = carveView.asSlice((long) unit << SizeClasses.UNIT_SHIFT, byteSize);
+        }
+        generation.liveBytes += byteSize;
+        generation.liveCount++;
+        ledger.allocated(byteSize);
+        return piece;
+    }
+
+    private MemorySegment allocateOther(long byteSize, long byteAlignment) {
+        long alignment = Math.max(SizeClasses.UNIT, byteAlignment);
+        if (byteSize > SizeClasses.MEDIUM_MAX || alignment > SizeClasses.MAX_CARVED_ALIGNMENT
+                || (byteSize == 0 && 2 * alignment > SizeClasses.MEDIUM_MAX)) {
+            return allocateLarge(byteSize, alignment);
+        }
+        if (limit != 0) {
+            checkLimit(byteSize);
+        }
+        int alignUnits = (int) (alignment >>> SizeClasses.UNIT_SHIFT);
+        Generation generation = generations.current;
+        MemorySegment piece;
+        if (byteSize == 0) {
+            piece = allocateEmpty(alignUnits, generation);
+        } else if (bump) {
+            int unit = carveSlow(SizeClasses.unitsOf(byteSize), alignUnits);
+            piece = carveView.asSlice((long) unit << SizeClasses.UNIT_SHIFT, byteSize);
+        } else {
+            int sizeClass = SizeClasses.classOf(byteSize);
+            int unit = alignUnits == 1 ? free.pop(sizeClass) : -1;
+            if (unit >= 0) {
+                CarvedBlock block = free.popped;
+                block.markLive(unit, byteSize);
+                piece = block.viewFor(generation).asSlice((long) unit << SizeClasses.UNIT_SHIFT, byteSize);
+                if (zeroing) {
+                    piece.fill((byte) 0);
+                }
+            } else {
+                unit = carveSlow(SizeClasses.units(sizeClass), alignUnits);
+                carve.markLive(unit, byteSize);
+                piece = carveView.asSlice((long) unit << SizeClasses.UNIT_SHIFT, byteSize);
+            }
+        }
+        generation.liveBytes += byteSize;
+        generation.liveCount++;
+        ledger.allocated(byteSize);
+        return piece;
+    }
+
+    /**
+     * A zero-length piece takes two units and sits at the second, aligned: the first is its own
+     * padding, so no other piece ends where it starts, and an empty slice at the end of a piece is
+     * never equal to it. Its two units serve any later piece of that class when it is freed.
+     */
+    private MemorySegment allocateEmpty(int alignUnits, Generation generation) {
+        int unit = free.pop(EMPTY_CLASS);
+        CarvedBlock block = free.popped;
+        if (unit >= 0 && ((unit + 1) & (alignUnits - 1)) != 0) {
+            free.push(EMPTY_CLASS, block, unit); // not aligned enough: carve instead
+            unit = -1;
+        }
+        MemorySegment view;
+        if (unit >= 0) {
+            view = block.viewFor(generation);
+        } else {
+            unit = carveSlow(2, alignUnits, 1);
+            block = carve;
+            view = carveView;
+        }
+        block.markLive(unit + 1, 0);
+        return view.asSlice((long) (unit + 1) << SizeClasses.UNIT_SHIFT, 0);
+    }
+
+    /** The class of a zero-length piece's two units. */
+    static final int EMPTY_CLASS = 1;
+
+    private int carveSlow(int units, int alignUnits) {
+        return carveSlow(units, alignUnits, 0);
+    }
+
+    /**
+     * Carves {@code units} units from the current block, or the next one with room, such that
+     * the unit {@code offset} units in is aligned to {@code alignUnits}.
+     */
+    private int carveSlow(int units, int alignUnits, int offset) {
+        CarvedBlock block = carve;
+        if (block != null) {
+            int unit = block.carve(units, alignUnits, offset, zeroing, carveView);
+            if (unit >= 0) {
+                return unit;
+            }
+            block.carver = null; // the rest of it waits for the next reset
+        }
+        int needed = units + alignUnits - 1;
+        block = null;
+        while (!roomy.isEmpty()) {
+            CarvedBlock next = roomy.poll();
+            if (next.room() >= needed) {
+                block = next;
+                break;
+            }
+        }
+        if (block == null) {
+            block = supply.newBlock((long) needed << SizeClasses.UNIT_SHIFT);
+        }
+        block.carver = this;
+        block.bumpCarved |= bump;
+        block.carvedIn = generations.current;
+        carve = block;
+        carveView = block.viewFor(generations.current);
+        return block.carve(units, alignUnits, offset, zeroing, carveView);
+    }
+
+    private MemorySegment allocateLarge(long byteSize, long alignment) {
+        checkLimit(byteSize);
+        long blockBytes = SizeClasses.roundToBlock(byteSize == 0 ? 2 * alignment : byteSize);
+        if (blockBytes <= 0 || byteSize > SizeClasses.MAX_LARGE || blockBytes > SizeClasses.MAX_LARGE) {
+            throw Checks.tooLarge(byteSize, alignment);
+        }
+        LargeBlock block = large.reuse(blockBytes, alignment);
+        if (block == null) {
+            block = supply.newLargeBlock(blockBytes, alignment);
+            large.added(block);
+        }
+        Generation generation = generations.current;
+        MemorySegment piece = LargeBlocks.handOut(block, generation, byteSize, byteSize == 0 ? alignment : 0,
+                zeroing, !bump);
+        generation.liveBytes += byteSize;
+        generation.liveCount++;
+        ledger.allocated(byteSize);
+        return piece;
+    }
+
+    private void checkLimit(long byteSize) {
+        if (limit != 0 && byteSize > limit - ledger.liveBytes) {
+            throw Checks.limitExceeded(name, "allocating a piece", byteSize, ledger.liveBytes, limit);
+        }
+    }
+
+    // ---------------------------------------------------------------- free
+
+    void free(MemorySegment piece) {
+        if (bump) {
+            throw Checks.bumpFree(name);
+        }
+        // The common case, kept small so the JIT inlines it: a live piece of 1..254 bytes of this
+        // heap, exactly as handed out. Everything else (large, medium and empty pieces, pieces of
+        // a composed region, every mistake) goes to freeOther.
+        long address = piece.address();
+        long byteSize = piece.byteSize();
+        if (blockAt(address) instanceof CarvedBlock block && byteSize - 1 < CarvedBlock.ESCAPE - 1 && byteSize > 0
+                && (address & (SizeClasses.UNIT - 1)) == 0 && block.lane == lane && !piece.isReadOnly()) {
+            int unit = (int) ((address - block.base) >>> SizeClasses.UNIT_SHIFT);
+            Generation generation;
+            if (block.isLiveSmall(unit, byteSize) && (generation = generations.find(piece.scope())) != null) {
+                block.markFree(unit);
+                free.push((int) ((byteSize - 1) >>> SizeClasses.UNIT_SHIFT), block, unit);
+                generation.liveBytes -= byteSize;
+                generation.liveCount--;
+                ledger.freed(byteSize);
+                return;
+            }
+        }
+        freeOther(piece);
+    }
+
+    private void freeOther(MemorySegment piece) {
+        PieceCheck.Found found = PieceCheck.find(this, piece);
+        Generation generation = found.generation();
+        long byteSize = piece.byteSize();
+        if (found.block() instanceof LargeBlock block) {
+            large.freed(block);
+        } else {
+            CarvedBlock block = (CarvedBlock) found.block();
+            int unit = found.unit();
+            block.markFree(unit);
+            if (byteSize > 0) {
+                free.push(SizeClasses.classOf(byteSize), block, unit);
+            } else {
+                free.push(EMPTY_CLASS, block, unit - 1);
+            }
+        }
+        generation.liveBytes -= byteSize;
+        generation.liveCount--;
+        ledger.freed(byteSize);
+    }
+
+    /** The block at {@code address}, through the last block and the last directory leaf this heap used. */
+    Block blockAt(long address) {
+        Block block = lastBlock;
+        if (block != null && block.contains(address)) {
+            return block;
+        }
+        AddressDirectory.Entry entry = entryAt(address);
+        block = entry == null ? null : entry.get();
+        if (block != null) {
+            lastBlock = block;
+        }
+        return block;
+    }
+
+    AddressDirectory.Entry entryAt(long address) {
+        long key = AddressDirectory.leafKey(address);
+        AddressDirectory.Entry[] leaf = lastLeaf;
+        if (key != lastLeafKey || leaf == null) {
+            leaf = AddressDirectory.leaf(key);
+            if (leaf == null) {
+                return null;
+            }
+            lastLeaf = leaf;
+            lastLeafKey = key;
+        }
+        return AddressDirectory.entry(leaf, address);
+    }
+
+    // ---------------------------------------------------------------- reset, close and merge
+
+    /**
+     * After the region ended the generations it could (see {@code BaseRegion.end}): if all of
+     * this heap's ended, takes everything back (a reset keeps some blocks, a close none) and
+     * starts {@code next}; if some are still alive (a downcall holds a piece), keeps every block
+     * (the dead pieces' memory waits for a later reset or close), drops the dead generations'
+     * figures and starts {@code next}. Returns what a source threw, or null.
+     */
+    Throwable afterEnd(boolean closing, Generation next) {
+        Throwable[] failure = new Throwable[1];
+        boolean complete = !generations.anyAlive();
+        if (complete) {
+            free.clear();
+            roomy.clear();
+            carve = null;
+            carveView = null;
+            lastBlock = null;
+            large.letGoAll(supply, failure);
+            holdsBumpPieces = bump;
+            List<CarvedBlock> kept = supply.afterEnd(closing, this, generations.current, failure);
+            for (CarvedBlock b : kept) {
+                if (b.carver == this) {
+                    carve = b;
+                } else {
+                    roomy.add(b);
+                }
+            }
+            if (carve == null && !roomy.isEmpty()) {
+                carve = roomy.poll();
+                carve.carver = this;
+            }
+        }
+        long[] dead = generations.replace(closing && complete ? generations.current : next);
+        if (!closing || !complete) {
+            next.owner = this;
+            if (carve != null) {
+                carve.carvedIn = next;
+                carveView = carve.viewFor(next);
+            }
+        }
+        ledger.dropped(dead[0], dead[1]);
+        rebuildLeases();
+        if (closing && complete) {
+            closed = true;
+            GlobalFigures.closed(ledger);
+        }
+        return failure[0];
+    }
+
+    /** Moves everything {@code from} holds into this heap. Both guards held; both open; checked compatible. */
+    void merge(Heap from, Generation freshForFrom) {
+        if (limit != 0 && from.ledger.liveBytes > 0 && from.ledger.liveBytes > limit - ledger.liveBytes) {
+            throw Checks.limitExceeded(name, "merging region '" + from.name + "' with live pieces",
+                    from.ledger.liveBytes, ledger.liveBytes, limit);
+        }
+        CarvedBlock stillCarved = from.carve;
+        if (stillCarved != null) {
+            stillCarved.mark = stillCarved.top; // what the source carved so far is ours now
+        }
+        holdsBumpPieces |= from.holdsBumpPieces;
+        generations.adoptAll(from.generations, this, freshForFrom);
+        freshForFrom.owner = from;
+        supply.takeAll(from.supply, stillCarved);
+        large.takeAll(from.large, from.ledger, ledger);
+        free.takeAll(from.free);
+        for (CarvedBlock b : from.roomy) {
+            if (!roomy.contains(b)) {
+                roomy.add(b);
+            }
+        }
+        from.roomy.clear();
+        from.lastBlock = null;
+        if (stillCarved != null) {
+            from.carveView = stillCarved.viewFor(freshForFrom);
+        }
+        from.ledger.moveLiveTo(ledger);
+        rebuildLeases();
+        from.rebuildLeases();
+    }
+
+    /** The ledger lists exactly the leases of the blocks this heap holds. */
+    private void rebuildLeases() {
+        ledger.leases.clear();
+        for (CarvedBlock b : supply.blocks) {
+            ledger.leases.add(b.lease);
+        }
+        for (LargeBlock b : large.blocks) {
+            ledger.leases.add(b.lease);
+        }
+    }
+
+    CarvedBlock carving() {
+        return carve;
+    }
+
+    List<CarvedBlock> roomyBlocks() {
+        return new ArrayList<>(roomy);
+    }
+}

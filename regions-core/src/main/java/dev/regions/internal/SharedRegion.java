@@ -1,0 +1,204 @@
+package dev.regions.internal;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.ref.Reference;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * A region any number of threads may use at once, built as {@link Lanes}: a thread allocates in
+ * its own lane's heap under that lane's lock, and frees in the lane whose block holds the piece.
+ * All lanes bind their pieces to the same generation arena, a {@link Arena#ofShared() shared
+ * arena} whose close is a handshake with every thread: an access racing with a reset either
+ * completes before the memory goes back or throws {@link IllegalStateException}, and none reads
+ * freed memory.
+ *
+ * <p>Operations on the whole region (reset, close, merge, limits, figures) take every lane's lock
+ * in lane order, so each is atomic; a reset or close ends the one arena all lanes share, so it
+ * ends in every lane or in none. {@link SharedFigures} keeps the live bytes, watermarks and limit
+ * of the sum across lanes. A thread running a callout of this region (a source call, a cleanup
+ * action) that calls back into it gets {@link IllegalStateException} before any lock is taken:
+ * waiting for a lane another thread holds while that thread waits for ours would never end.
+ *
+ * <p>What it costs: each lane takes its own blocks, so a region used by many threads holds up to
+ * a partly used block per lane more than one used by one thread; when there are more threads
+ * than lanes, threads share a lane and its lock.
+ */
+public final class SharedRegion extends BaseRegion {
+    private final Lanes lanes = new Lanes();
+    private final SharedFigures figures;
+
+    SharedRegion(Settings settings) {
+        super(settings, Arena.ofShared());
+        this.figures = new SharedFigures(lanes.heaps, settings.limit());
+    }
+
+    @Override
+    public MemorySegment allocate(long byteSize, long byteAlignment) {
+        Checks.sizeAndAlignment(byteSize, byteAlignment);
+        int lane = Lanes.ofThisThread();
+        RegionLock lock = lanes.locks[lane];
+        lock.lock();
+        try {
+            Heap heap = lanes.heaps[lane];
+            if (heap == null) {
+                heap = newLane(lane);
+            }
+            heap.checkUsable();
+            if (!heap.used) {
+                figures.laneUsed(heap);
+            }
+            MemorySegment piece;
+            if (figures.limited()) {
+                figures.reserve(name, byteSize);
+                try {
+                    piece = heap.allocate(byteSize, byteAlignment);
+                } catch (Throwable e) {
+                    figures.release(byteSize);
+                    throw e;
+                }
+            } else {
+                piece = heap.allocate(byteSize, byteAlignment);
+                figures.changed(heap, byteSize);
+            }
+            return piece;
+        } finally {
+            lock.unlock();
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    @Override
+    public void free(MemorySegment piece) {
+        Objects.requireNonNull(piece, "piece");
+        int lane = Lanes.ofThisThread();
+        RegionLock lock = lanes.locks[lane];
+        lock.lock();
+        Heap heap = lanes.heaps[lane];
+        if (heap == null || !(heap.blockAt(piece.address()) instanceof Block b && b.lane == lane)) {
+            // a thread usually frees its own pieces; else the lane is the directory's to tell
+            lock.unlock();
+            lane = laneHolding(piece, lane);
+            lock = lanes.locks[lane];
+            lock.lock();
+            heap = lanes.heaps[lane];
+        }
+        try {
+            if (heap == null) {
+                if (closed) {
+                    throw Checks.closed(name);
+                }
+                if (Checks.isNull(piece)) {
+                    return;
+                }
+                heap = newLane(lane); // it refuses the piece, with the reason
+            }
+            heap.checkUsable();
+            if (Checks.isNull(piece)) {
+                return;
+            }
+            heap.free(piece);
+            if (figures.limited()) {
+                figures.release(piece.byteSize());
+            } else {
+                figures.changed(heap, -piece.byteSize());
+            }
+        } finally {
+            lock.unlock();
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /**
+     * The lane whose block holds {@code piece}, read without its lock (the heap checks again under
+     * it), or {@code own} if none does. Refused first if this thread runs a callout of this region:
+     * it may hold its own lane's lock, and the other lane's holder may be waiting for it.
+     */
+    private int laneHolding(MemorySegment piece, int own) {
+        checkNotInCallout();
+        AddressDirectory.Entry entry = AddressDirectory.lookup(piece.address());
+        Block block = entry == null ? null : entry.get();
+        return block != null && block.lane >= 0 && block.lane < Lanes.COUNT ? block.lane : own;
+    }
+
+    /** Makes the heap of a lane used for the first time (its lock held). */
+    private Heap newLane(int lane) {
+        if (closed) {
+            throw Checks.closed(name);
+        }
+        Heap heap = new Heap(name, settings.source(), settings.zeroing(), settings.bump(), 0, lane,
+                new Generation(null, arena, anchor));
+        lanes.heaps[lane] = heap;
+        return heap;
+    }
+
+    @Override
+    <T> T guarded(Access access, Supplier<T> action) {
+        checkNotInCallout();
+        lanes.lockAll();
+        try {
+            return action.get();
+        } finally {
+            lanes.unlockAll();
+        }
+    }
+
+    /** A callout of this region calling back into it, about to wait for a lock: see the class comment. */
+    private void checkNotInCallout() {
+        Heap heap = lanes.calloutHeap();
+        if (heap != null) {
+            throw Checks.busy(name, heap.callouts.isBusy() ? heap.callouts.busy() : Callouts.ENDING);
+        }
+    }
+
+    @Override
+    List<Heap> heaps() {
+        List<Heap> heaps = new ArrayList<>(Lanes.COUNT);
+        for (Heap h : lanes.heaps) {
+            if (h != null) {
+                heaps.add(h);
+            }
+        }
+        return heaps;
+    }
+
+    @Override
+    RegionFigures figures() {
+        return figures;
+    }
+
+    @Override
+    Arena newArena() {
+        return Arena.ofShared();
+    }
+
+    @Override
+    boolean compatible(BaseRegion other) {
+        return other instanceof SharedRegion;
+    }
+
+    @Override
+    Heap heapFor(Heap from) {
+        Heap heap = lanes.heaps[from.lane];
+        if (heap == null) {
+            heap = newLane(from.lane);
+        }
+        if (!heap.used && from.ledger.liveCount > 0) {
+            figures.laneUsed(heap);
+        }
+        return heap;
+    }
+
+    @Override
+    String describe() {
+        return "a shared region";
+    }
+
+    /** For tests: whether some thread holds a lane's lock. */
+    boolean anyLaneLocked() {
+        return lanes.anyLocked();
+    }
+}

@@ -1,0 +1,169 @@
+package dev.regions.internal;
+
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Walks a heap and returns the first broken invariant, or null (mimalloc's
+ * {@code _mi_page_is_valid}, Caffeine's validation listener): the check the property tests, the
+ * fuzzer and the stress tests run after their steps. O(heap); never on the hot path.
+ *
+ * <ul>
+ * <li>every generation is alive and owned by the heap; their figures add up to the ledger's;
+ * <li>in every carved block, no live piece starts inside another, nothing is recorded above the
+ *     pointer, and every free-list entry is a free place below it, listed once;
+ * <li>every large block is either live or on the free list, once;
+ * <li>the live pieces add up to the ledger's figures (unless a merge shared a block), the leases
+ *     it counts to its gross bytes, and the watermarks bracket the live bytes;
+ * <li>the directory maps every block's first unit to it.
+ * </ul>
+ */
+final class Validator {
+    private Validator() {
+    }
+
+    static String validate(Heap heap) {
+        Ledger ledger = heap.ledger;
+        if (heap.isClosed()) {
+            return heap.supply.blocks.isEmpty() && heap.large.blocks.isEmpty() && ledger.grossBytes() == 0
+                    && ledger.liveBytes == 0 && ledger.liveCount == 0 ? null : "a closed heap still holds memory";
+        }
+        long genBytes = 0;
+        long genCount = 0;
+        for (Generation g : heap.generations.all()) {
+            if (g.owner != heap) {
+                return "generation owned by another heap";
+            }
+            if (!g.isAlive()) {
+                return "an ended generation is still held";
+            }
+            genBytes += g.liveBytes;
+            genCount += g.liveCount;
+        }
+        if (genBytes != ledger.liveBytes || genCount != ledger.liveCount) {
+            return "generations hold " + genBytes + " bytes in " + genCount + " pieces, ledger says "
+                    + ledger.liveBytes + " in " + ledger.liveCount;
+        }
+        long[] live = new long[2];
+        boolean shares = false;
+        for (CarvedBlock b : heap.supply.blocks) {
+            String broken = checkCarved(b, live);
+            if (broken != null) {
+                return "block at 0x" + Long.toHexString(b.base) + ": " + broken;
+            }
+            // A block a merge shared mixes the pieces of several heaps, some of them dead: its
+            // codes cannot be summed for one heap.
+            shares |= b.mark > 0 || b.lease.holderCount() > 1;
+        }
+        String broken = checkFreeLists(heap);
+        if (broken != null) {
+            return broken;
+        }
+        Set<LargeBlock> free = new HashSet<>(heap.large.freeBlocks());
+        if (free.size() != heap.large.freeBlocks().size()) {
+            return "a large block is twice on the free list";
+        }
+        for (LargeBlock b : heap.large.blocks) {
+            if ((b.liveSize < 0) != free.contains(b)) {
+                return "large block at 0x" + Long.toHexString(b.base) + (b.liveSize < 0 ? " free but not listed"
+                        : " live but listed free");
+            }
+            if (b.liveSize >= 0) {
+                live[0] += b.liveSize;
+                live[1]++;
+            }
+        }
+        if (!shares && !heap.holdsBumpPieces && (live[0] != ledger.liveBytes || live[1] != ledger.liveCount)) {
+            return "pieces hold " + live[0] + " bytes in " + live[1] + " pieces, ledger says " + ledger.liveBytes
+                    + " in " + ledger.liveCount;
+        }
+        return checkLedger(heap);
+    }
+
+    /** No live piece starts inside another below the pointer, and nothing is recorded above it. */
+    private static String checkCarved(CarvedBlock b, long[] live) {
+        if (b.top > b.units || b.mark > b.top) {
+            return "pointer " + b.top + " or mark " + b.mark + " out of " + b.units + " units";
+        }
+        int end = 0;
+        for (int u = 0; u < b.top; u++) {
+            long size = b.liveSizeAt(u);
+            if (size < 0) {
+                continue;
+            }
+            if (u < end) {
+                return "a piece starts at unit " + u + ", inside the piece before it";
+            }
+            end = u + Math.max(1, size <= SizeClasses.SMALL_MAX ? SizeClasses.unitsOf(size)
+                    : SizeClasses.units(SizeClasses.classOf(size)));
+            live[0] += size;
+            live[1]++;
+        }
+        for (int u = b.top; u < b.prepared(); u++) {
+            if (b.codeAt(u) != 0) {
+                return "a piece is recorded at unit " + u + ", above the pointer";
+            }
+        }
+        AddressDirectory.Entry entry = AddressDirectory.lookup(b.base);
+        boolean found = false;
+        for (AddressDirectory.Entry e = entry; e != null && !found; e = e.shadowed) {
+            found = e.get() == b;
+        }
+        return found ? null : "the directory does not map it";
+    }
+
+    private static String checkFreeLists(Heap heap) {
+        String[] broken = new String[1];
+        Map<CarvedBlock, Set<Integer>> seen = new IdentityHashMap<>();
+        List<CarvedBlock> held = heap.supply.blocks;
+        heap.free.forEach((sizeClass, block, unit) -> {
+            if (broken[0] != null) {
+                return;
+            }
+            if (!held.contains(block)) {
+                broken[0] = "a free-list entry is in a block the heap does not hold";
+            } else if (unit < 0 || unit + SizeClasses.units(sizeClass) > block.top) {
+                broken[0] = "a free-list entry of class " + sizeClass + " at unit " + unit + " is not below the pointer";
+            } else if (block.liveSizeAt(unit) >= 0) {
+                broken[0] = "a free-list entry at unit " + unit + " is a live piece";
+            } else if (!seen.computeIfAbsent(block, k -> new HashSet<>()).add(unit)) {
+                broken[0] = "unit " + unit + " is twice on the free lists";
+            }
+        });
+        return broken[0];
+    }
+
+    private static String checkLedger(Heap heap) {
+        Ledger ledger = heap.ledger;
+        Set<Lease> leases = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        for (CarvedBlock b : heap.supply.blocks) {
+            leases.add(b.lease);
+        }
+        for (LargeBlock b : heap.large.blocks) {
+            leases.add(b.lease);
+        }
+        if (leases.size() != ledger.leases.size() || !leases.containsAll(ledger.leases)) {
+            return "the ledger lists other leases than the heap's blocks";
+        }
+        long counted = 0;
+        for (Lease l : leases) {
+            if (!l.isHeldBy(ledger)) {
+                return "a lease of a held block does not list the heap";
+            }
+            if (l.isCountedBy(ledger)) {
+                counted += l.byteSize;
+            }
+        }
+        if (counted != ledger.grossBytes()) {
+            return "leases add up to " + counted + " gross bytes, ledger says " + ledger.grossBytes();
+        }
+        if (ledger.peakLiveBytes < ledger.liveBytes || ledger.lowLiveBytes > ledger.liveBytes) {
+            return "watermarks " + ledger.lowLiveBytes + ".." + ledger.peakLiveBytes + " do not bracket "
+                    + ledger.liveBytes;
+        }
+        return null;
+    }
+}
