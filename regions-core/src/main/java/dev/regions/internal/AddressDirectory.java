@@ -2,7 +2,6 @@ package dev.regions.internal;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.lang.ref.WeakReference;
 
 /**
  * The process-wide map from an address to the {@link Block} it lies in: how {@code free} finds a
@@ -12,25 +11,23 @@ import java.lang.ref.WeakReference;
  * <pre>
  *   address  ->  unit  = address >>> 12        (4 KiB units: blocks are 4 KiB-aligned multiples of 4 KiB)
  *   unit     ->  leaf  = table[unit >>> 14]     (an open-addressed table of leaves, copy on write)
- *            ->  entry = leaf[unit &amp; 0x3fff]    (a leaf covers 64 MiB of address space)
- *   entry    ->  block (weakly), and the entry it shadows
+ *            ->  block = leaf[unit &amp; 0x3fff]    (a leaf covers 64 MiB of address space)
  * </pre>
  *
- * Every unit of a block points at its {@link Entry}, so that even a slice deep inside a large
- * piece is recognised (and refused with the right message): a 4 GiB piece costs a million
- * entries, a few milliseconds next to the memory it maps. Entries are published with
- * release/acquire, and the heap validates what it finds (generation, lane), so a stale entry is
- * harmless. It is global, not per region, so that a merge moves nothing here.
+ * Every unit of a block points at it, so that even a slice deep inside a large piece is
+ * recognised (and refused with the right message): a 4 GiB piece costs a million entries, a few
+ * milliseconds next to the memory it maps. Entries are published with release/acquire, and the
+ * heap validates what it finds (generation, lane), so a stale entry is harmless. It is global,
+ * not per region, so that a merge moves nothing here.
  *
- * <p><b>Weak, so that regions can be reclaimed.</b> An entry references its block weakly: the
- * directory is static, and a block reaches its region's arenas (and through their anchors, the
- * region itself; see {@link Generation}). A strong reference would keep every region reachable for
- * ever. A block is held strongly by its heap while the region lives.
+ * <p>The directory is static, so what it references stays reachable: a {@link Block} references
+ * no arena, heap or generation, which would keep its region from ever being reclaimed.
  *
  * <p><b>Shadowing, so that regions compose.</b> A region whose source is another region takes its
- * blocks from that region's pieces, so its block lies inside a block of the inner region. Its
- * entry then shadows the inner one instead of overwriting it, and gives it back when the outer
- * block is unregistered; a lookup that finds a block of another heap tries the shadowed entry.
+ * blocks from that region's pieces, so its block lies inside a block of the inner region. It then
+ * shadows the inner block ({@link Block#shadowed}) instead of overwriting it, and gives the units
+ * back when it is unregistered; a lookup that finds a block of another heap tries the one it
+ * shadows.
  *
  * <p>Cannot: shrink. Leaves stay once created (64 KiB of heap each; a process touches a few).
  */
@@ -41,32 +38,17 @@ final class AddressDirectory {
     static final int UNIT_SHIFT = 12;
     private static final int LEAF_BITS = 14;
     private static final int LEAF_MASK = (1 << LEAF_BITS) - 1;
-    private static final VarHandle ENTRY = MethodHandles.arrayElementVarHandle(Entry[].class);
-
-    /** A block's place in the directory: the block (weakly), and the entry it shadows, if any. */
-    static final class Entry extends WeakReference<Block> {
-        final long address;
-        final long byteSize;
-        /** The entry this one replaced at every unit it covers (an inner region's block), or null. */
-        final Entry shadowed;
-
-        private Entry(Block block, long address, long byteSize, Entry shadowed) {
-            super(block);
-            this.address = address;
-            this.byteSize = byteSize;
-            this.shadowed = shadowed;
-        }
-    }
+    private static final VarHandle ENTRY = MethodHandles.arrayElementVarHandle(Block[].class);
 
     /** Immutable once published; replaced whole (under the class lock) when a leaf is added. */
-    private record Table(long[] keys, Entry[][] leaves, int size) {
+    private record Table(long[] keys, Block[][] leaves, int size) {
     }
 
-    private static volatile Table table = new Table(new long[64], new Entry[64][], 0);
+    private static volatile Table table = new Table(new long[64], new Block[64][], 0);
 
-    /** The entry at {@code address}, or null. */
-    static Entry lookup(long address) {
-        Entry[] leaf = leaf(leafKey(address));
+    /** The block at {@code address}, or null. */
+    static Block lookup(long address) {
+        Block[] leaf = leaf(leafKey(address));
         return leaf == null ? null : entry(leaf, address);
     }
 
@@ -79,45 +61,43 @@ final class AddressDirectory {
     }
 
     /** The leaf of {@code key}, or null if no block was ever registered there. */
-    static Entry[] leaf(long key) {
+    static Block[] leaf(long key) {
         return leaf(table, key);
     }
 
-    static Entry entry(Entry[] leaf, long address) {
-        return (Entry) ENTRY.getAcquire(leaf, (int) ((address >>> UNIT_SHIFT) & LEAF_MASK));
+    static Block entry(Block[] leaf, long address) {
+        return (Block) ENTRY.getAcquire(leaf, (int) ((address >>> UNIT_SHIFT) & LEAF_MASK));
     }
 
     /**
-     * Points every unit of the block at a new entry, which shadows the entry found at its first
-     * unit. All or nothing: the leaves are made first, so an {@link OutOfMemoryError} leaves no
-     * entry behind.
+     * Points every unit of {@code block} at it; it shadows the block found at its first unit. All
+     * or nothing: the leaves are made first, so an {@link OutOfMemoryError} leaves no entry behind.
      */
-    static Entry register(Block block, long address, long byteSize) {
-        long first = address >>> UNIT_SHIFT;
-        long last = (address + byteSize - 1) >>> UNIT_SHIFT;
+    static void register(Block block) {
+        long first = block.base >>> UNIT_SHIFT;
+        long last = (block.base + block.byteSize - 1) >>> UNIT_SHIFT;
         for (long key = first >>> LEAF_BITS; key <= last >>> LEAF_BITS; key++) {
             leafCreating(key);
         }
-        Entry entry = new Entry(block, address, byteSize, lookup(address));
+        block.shadowed = lookup(block.base);
         for (long unit = first; unit <= last; unit++) {
-            ENTRY.setRelease(leaf(table, unit >>> LEAF_BITS), (int) (unit & LEAF_MASK), entry);
+            ENTRY.setRelease(leaf(table, unit >>> LEAF_BITS), (int) (unit & LEAF_MASK), block);
         }
-        return entry;
     }
 
-    /** Gives every unit that still points at {@code entry} back to the entry it shadowed. */
-    static void unregister(Entry entry) {
-        long first = entry.address >>> UNIT_SHIFT;
-        long last = (entry.address + entry.byteSize - 1) >>> UNIT_SHIFT;
+    /** Gives every unit that still points at {@code block} back to the block it shadowed. */
+    static void unregister(Block block) {
+        long first = block.base >>> UNIT_SHIFT;
+        long last = (block.base + block.byteSize - 1) >>> UNIT_SHIFT;
         for (long unit = first; unit <= last; unit++) {
-            Entry[] leaf = leaf(table, unit >>> LEAF_BITS);
+            Block[] leaf = leaf(table, unit >>> LEAF_BITS);
             if (leaf != null) {
-                ENTRY.compareAndSet(leaf, (int) (unit & LEAF_MASK), entry, entry.shadowed);
+                ENTRY.compareAndSet(leaf, (int) (unit & LEAF_MASK), block, block.shadowed);
             }
         }
     }
 
-    private static Entry[] leaf(Table t, long key) {
+    private static Block[] leaf(Table t, long key) {
         long[] keys = t.keys;
         int mask = keys.length - 1;
         for (int i = hash(key) & mask; ; i = (i + 1) & mask) {
@@ -131,14 +111,14 @@ final class AddressDirectory {
         }
     }
 
-    private static Entry[] leafCreating(long key) {
-        Entry[] leaf = leaf(table, key);
+    private static Block[] leafCreating(long key) {
+        Block[] leaf = leaf(table, key);
         return leaf != null ? leaf : addLeaf(key);
     }
 
-    private static synchronized Entry[] addLeaf(long key) {
+    private static synchronized Block[] addLeaf(long key) {
         Table t = table;
-        Entry[] leaf = leaf(t, key);
+        Block[] leaf = leaf(t, key);
         if (leaf != null) {
             return leaf;
         }
@@ -147,19 +127,19 @@ final class AddressDirectory {
             capacity *= 2;
         }
         long[] keys = new long[capacity];
-        Entry[][] leaves = new Entry[capacity][];
+        Block[][] leaves = new Block[capacity][];
         for (int j = 0; j < t.keys.length; j++) {
             if (t.keys[j] != 0) {
                 insert(keys, leaves, t.keys[j] - 1, t.leaves[j]);
             }
         }
-        leaf = new Entry[1 << LEAF_BITS];
+        leaf = new Block[1 << LEAF_BITS];
         insert(keys, leaves, key, leaf);
         table = new Table(keys, leaves, t.size + 1);
         return leaf;
     }
 
-    private static void insert(long[] keys, Entry[][] leaves, long key, Entry[] leaf) {
+    private static void insert(long[] keys, Block[][] leaves, long key, Block[] leaf) {
         int mask = keys.length - 1;
         int i = hash(key) & mask;
         while (keys[i] != 0) {

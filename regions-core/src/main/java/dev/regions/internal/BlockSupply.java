@@ -31,17 +31,19 @@ final class BlockSupply {
     private final Ledger ledger;
     private final Callouts callouts;
     private final int lane;
+    private final Views views;
     private long lastSize;
 
     /** Every carved block this heap holds, carving or not. */
     final List<CarvedBlock> blocks = new ArrayList<>();
 
-    BlockSupply(MemorySource source, Ledger ledger, Callouts callouts, int lane) {
+    BlockSupply(MemorySource source, Ledger ledger, Callouts callouts, int lane, Views views) {
         this.source = source;
         this.sourceZeroes = RawSource.zeroes(source);
         this.ledger = ledger;
         this.callouts = callouts;
         this.lane = lane;
+        this.views = views;
     }
 
     /** A new carved block of at least {@code minBytes}, held by this heap. */
@@ -51,7 +53,7 @@ final class BlockSupply {
         CarvedBlock block;
         try {
             block = new CarvedBlock(lease, lane, sourceZeroes);
-            lease.entry = AddressDirectory.register(block, block.base, block.byteSize);
+            register(block);
         } catch (Throwable e) {
             untake(lease, e);
             throw e;
@@ -66,12 +68,18 @@ final class BlockSupply {
         Lease lease = take(byteSize, Math.max(byteAlignment, SizeClasses.BLOCK_ALIGNMENT));
         try {
             LargeBlock block = new LargeBlock(lease, lane, sourceZeroes);
-            lease.entry = AddressDirectory.register(block, block.base, block.byteSize);
+            register(block);
             return block;
         } catch (Throwable e) {
             untake(lease, e);
             throw e;
         }
+    }
+
+    private void register(Block block) {
+        AddressDirectory.register(block);
+        block.lease.block = block;
+        views.add(block);
     }
 
     /**
@@ -106,10 +114,11 @@ final class BlockSupply {
      * the source threw, or null. The caller rebuilds the ledger's list of leases.
      */
     Throwable letGo(Block block) {
+        views.remove(block);
         if (!block.lease.letGo(ledger)) {
             return null;
         }
-        AddressDirectory.unregister(block.lease.entry);
+        AddressDirectory.unregister(block);
         return callouts.giveBack(block.lease.source, block.lease.segment);
     }
 
@@ -119,20 +128,20 @@ final class BlockSupply {
      * carves but shares stays, rewound to its mark. What the source throws is added to
      * {@code failure[0]}.
      */
-    List<CarvedBlock> afterEnd(boolean closing, Heap heap, Generation ended, Throwable[] failure) {
+    List<CarvedBlock> afterEnd(boolean closing, Generation ended, Throwable[] failure) {
         List<CarvedBlock> kept = new ArrayList<>();
         for (CarvedBlock b : blocks) {
             if (closing) {
                 b.carver = null;
                 failure[0] = Checks.addFailure(failure[0], letGo(b));
             } else if (b.lease.holderCount() > 1) {
-                if (b.carver == heap) {
+                if (b.carver == ledger) {
                     b.rewind(b.mark);
                     kept.add(b);
                 } else {
                     failure[0] = Checks.addFailure(failure[0], letGo(b));
                 }
-            } else if (b.carvedIn == ended) {
+            } else if (b.carvedIn == ended.id) {
                 b.mark = 0;
                 b.rewind(0);
                 b.carver = null;
@@ -154,8 +163,12 @@ final class BlockSupply {
     void takeAll(BlockSupply from, CarvedBlock stillCarved) {
         for (CarvedBlock b : from.blocks) {
             boolean added = b == stillCarved ? b.lease.hold(ledger) : b.lease.transfer(from.ledger, ledger);
+            if (b != stillCarved) {
+                from.views.remove(b);
+            }
             if (added) {
                 blocks.add(b);
+                views.add(b);
             }
         }
         from.blocks.clear();

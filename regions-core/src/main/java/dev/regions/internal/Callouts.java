@@ -22,7 +22,8 @@ final class Callouts {
     static final String ENDING = "is being reset or closed (called from a cleanup action?)";
     static final String CALLING_SOURCE = "is calling its memory source (a source must not use the region it serves)";
 
-    private String busy;
+    /** What the heap is busy with, or null; read on every call, so a plain field the heap reads directly. */
+    String busy;
     private Thread thread;
 
     boolean isBusy() {

@@ -50,10 +50,10 @@ final class CarvedBlock extends Block {
     int top;
     /** Units below it were merged into other holders: the carver's rewinds stop here. */
     int mark;
-    /** The heap carving this block, or null. */
-    Heap carver;
-    /** The generation that last carved it: a reset keeps the blocks its generation carved. */
-    Generation carvedIn;
+    /** The heap carving this block (by its ledger), or null. */
+    Ledger carver;
+    /** The generation that last carved it (its {@link Generation#id}): a reset keeps the blocks its generation carved. */
+    long carvedIn;
     /** Whether a heap in bump mode carved it: a code 0 may then be a bump piece, not a freed one. */
     boolean bumpCarved;
     /** {@code [top, prepared)} is zeroed (when the carver zeroes) and has no codes. */

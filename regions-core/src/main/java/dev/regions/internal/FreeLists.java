@@ -1,106 +1,123 @@
 package dev.regions.internal;
 
+import java.util.Arrays;
+
 /**
  * A heap's freed small and medium pieces, one stack per size class: a freed piece's units serve
  * the next piece of its class (PostgreSQL's {@code aset.c} keeps per-size free lists the same
- * way). Entries are (block, unit) pairs on the Java heap, never links in the freed memory: a
- * caller writing through a freed piece cannot make allocation follow a pointer it wrote.
+ * way). Entries are (block, unit) pairs in arrays on the Java heap, never links in the freed
+ * memory: a caller writing through a freed piece cannot make allocation follow a pointer it wrote.
  *
- * <p>Each stack is a chain of fixed-size chunks, so that a merge splices the source's stacks
- * onto the destination's in O(size classes), whatever the number of freed pieces. Not
- * thread-safe: guarded by the heap.
+ * <p>A merge hands the source's stacks to the destination whole: they wait in a chain behind the
+ * destination's own stack of each class and take its place when it runs dry, so a merge costs
+ * O(size classes) whatever the number of freed pieces, and the hot path stays two flat arrays.
+ * Not thread-safe: guarded by the heap.
  */
 final class FreeLists {
-    private static final int CHUNK = 64;
+    private static final int FIRST_CAPACITY = 16;
 
-    private static final class Chunk {
-        final CarvedBlock[] blocks = new CarvedBlock[CHUNK];
-        final int[] units = new int[CHUNK];
-        int count;
-        Chunk next;
-    }
-
-    private final Chunk[] heads = new Chunk[SizeClasses.COUNT];
-    private final Chunk[] tails = new Chunk[SizeClasses.COUNT];
+    private final CarvedBlock[][] blocks = new CarvedBlock[SizeClasses.COUNT][];
+    private final int[][] units = new int[SizeClasses.COUNT][];
+    private final int[] counts = new int[SizeClasses.COUNT];
+    /** Stacks a merge handed over, per class, used once the class's own stack is empty. */
+    private final Handed[] handed = new Handed[SizeClasses.COUNT];
     /** The block of the entry {@link #pop} returned last. */
     CarvedBlock popped;
 
-    /** Pushes the units of a freed piece of class {@code sizeClass} at {@code unit}. */
-    void push(int sizeClass, CarvedBlock block, int unit) {
-        Chunk head = heads[sizeClass];
-        if (head == null || head.count == CHUNK) {
-            head = addChunk(sizeClass, head);
+    /** One handed-over stack, and the next (a plain class: Lincheck cannot restore records' fields). */
+    private static final class Handed {
+        final CarvedBlock[] blocks;
+        final int[] units;
+        final int count;
+        final Handed next;
+
+        Handed(CarvedBlock[] blocks, int[] units, int count, Handed next) {
+            this.blocks = blocks;
+            this.units = units;
+            this.count = count;
+            this.next = next;
         }
-        int i = head.count++;
-        head.blocks[i] = block;
-        head.units[i] = unit;
     }
 
-    private Chunk addChunk(int sizeClass, Chunk head) {
-        Chunk chunk = new Chunk();
-        chunk.next = head;
-        heads[sizeClass] = chunk;
-        if (head == null) {
-            tails[sizeClass] = chunk;
+    /** Pushes the units of a freed piece of class {@code sizeClass} at {@code unit}. */
+    void push(int sizeClass, CarvedBlock block, int unit) {
+        int n = counts[sizeClass];
+        CarvedBlock[] b = blocks[sizeClass];
+        if (b == null || n == b.length) {
+            b = grow(sizeClass);
         }
-        return chunk;
+        b[n] = block;
+        units[sizeClass][n] = unit;
+        counts[sizeClass] = n + 1;
+    }
+
+    private CarvedBlock[] grow(int sizeClass) {
+        CarvedBlock[] b = blocks[sizeClass];
+        int capacity = b == null ? FIRST_CAPACITY : b.length * 2;
+        blocks[sizeClass] = b = b == null ? new CarvedBlock[capacity] : Arrays.copyOf(b, capacity);
+        units[sizeClass] = units[sizeClass] == null ? new int[capacity] : Arrays.copyOf(units[sizeClass], capacity);
+        return b;
     }
 
     /** The unit of a freed piece of {@code sizeClass} (its block in {@link #popped}), or -1 if there is none. */
     int pop(int sizeClass) {
-        Chunk head = heads[sizeClass];
-        if (head == null || head.count == 0) {
-            head = dropEmpty(sizeClass);
-            if (head == null) {
+        int n = counts[sizeClass] - 1;
+        if (n < 0) {
+            if (handed[sizeClass] == null) {
                 return -1;
             }
+            n = takeHanded(sizeClass) - 1;
         }
-        int i = --head.count;
-        popped = head.blocks[i];
-        head.blocks[i] = null;
-        return head.units[i];
+        counts[sizeClass] = n;
+        popped = blocks[sizeClass][n];
+        return units[sizeClass][n];
     }
 
-    private Chunk dropEmpty(int sizeClass) {
-        Chunk head = heads[sizeClass];
-        while (head != null && head.count == 0) {
-            head = head.next;
-        }
-        heads[sizeClass] = head;
-        if (head == null) {
-            tails[sizeClass] = null;
-        }
-        return head;
+    /** The class's own stack is empty: the next handed-over stack takes its place; returns its size. */
+    private int takeHanded(int sizeClass) {
+        Handed h = handed[sizeClass];
+        handed[sizeClass] = h.next;
+        blocks[sizeClass] = h.blocks;
+        units[sizeClass] = h.units;
+        return counts[sizeClass] = h.count;
     }
 
-    /** Moves every entry of {@code from} onto this heap's stacks (a merge). */
+    /** Takes every entry of {@code from} (a merge), in O(size classes). */
     void takeAll(FreeLists from) {
         for (int c = 0; c < SizeClasses.COUNT; c++) {
-            if (from.heads[c] == null) {
-                continue;
+            Handed chain = from.handed[c];
+            if (from.counts[c] > 0) {
+                chain = new Handed(from.blocks[c], from.units[c], from.counts[c], chain);
             }
-            from.tails[c].next = heads[c];
-            if (heads[c] == null) {
-                tails[c] = from.tails[c];
-            }
-            heads[c] = from.heads[c];
-            from.heads[c] = from.tails[c] = null;
+            handed[c] = append(chain, handed[c]);
+            from.blocks[c] = null;
+            from.units[c] = null;
+            from.counts[c] = 0;
+            from.handed[c] = null;
         }
+        from.popped = null;
+    }
+
+    /** {@code chain}, then {@code tail}; copies the links of {@code chain} (one per merge the source received). */
+    private static Handed append(Handed chain, Handed tail) {
+        return chain == null ? tail : new Handed(chain.blocks, chain.units, chain.count, append(chain.next, tail));
     }
 
     void clear() {
-        for (int c = 0; c < SizeClasses.COUNT; c++) {
-            heads[c] = tails[c] = null;
-        }
+        Arrays.fill(counts, 0);
+        Arrays.fill(handed, null);
         popped = null;
     }
 
     /** For the validator: calls {@code visitor} with every entry. */
     void forEach(EntryVisitor visitor) {
         for (int c = 0; c < SizeClasses.COUNT; c++) {
-            for (Chunk chunk = heads[c]; chunk != null; chunk = chunk.next) {
-                for (int i = 0; i < chunk.count; i++) {
-                    visitor.visit(c, chunk.blocks[i], chunk.units[i]);
+            for (int i = 0; i < counts[c]; i++) {
+                visitor.visit(c, blocks[c][i], units[c][i]);
+            }
+            for (Handed h = handed[c]; h != null; h = h.next) {
+                for (int i = 0; i < h.count; i++) {
+                    visitor.visit(c, h.blocks[i], h.units[i]);
                 }
             }
         }

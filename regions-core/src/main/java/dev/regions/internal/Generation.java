@@ -2,6 +2,7 @@ package dev.regions.internal;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -25,6 +26,10 @@ import java.util.function.Consumer;
  * reachable; a merge points the anchor at the destination.
  */
 final class Generation extends Padded {
+    private static final AtomicLong IDS = new AtomicLong();
+
+    /** Unique in the process: lets a block remember a generation without referencing it. */
+    final long id = IDS.incrementAndGet();
     final Arena arena;
     final MemorySegment.Scope scope;
     final Anchor anchor;

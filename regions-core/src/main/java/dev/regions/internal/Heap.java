@@ -52,6 +52,7 @@ final class Heap extends Padded {
     final Ledger ledger;
     final Callouts callouts = new Callouts();
     final Generations generations;
+    final Views views;
     final BlockSupply supply;
     final FreeLists free = new FreeLists();
     final LargeBlocks large = new LargeBlocks();
@@ -65,9 +66,8 @@ final class Heap extends Padded {
     /** Blocks kept by a reset (or left by a merge) with room, carved after the current one. */
     private final ArrayDeque<CarvedBlock> roomy = new ArrayDeque<>();
 
-    private Block lastBlock;
     private long lastLeafKey = -1;
-    private AddressDirectory.Entry[] lastLeaf;
+    private Block[] lastLeaf;
 
     /** A lane of a shared region: the change of live bytes the region has not counted yet ({@link SharedFigures}). */
     long regionUnpublished;
@@ -82,7 +82,8 @@ final class Heap extends Padded {
         this.limit = limit;
         this.holdsBumpPieces = bump;
         this.ledger = new Ledger();
-        this.supply = new BlockSupply(source, ledger, callouts, lane);
+        this.views = new Views(ledger, first);
+        this.supply = new BlockSupply(source, ledger, callouts, lane, views);
         this.generations = new Generations(first);
         first.owner = this;
         GlobalFigures.opened(ledger);
@@ -119,7 +120,7 @@ final class Heap extends Padded {
         if (unit >= 0) {
             CarvedBlock block = free.popped;
             block.markLive(unit, byteSize);
-            piece = block.viewFor(generation).asSlice((long) unit << SizeClasses.UNIT_SHIFT, byteSize);
+            piece = views.of(block).asSlice((long) unit << SizeClasses.UNIT_SHIFT, byteSize);
             if (zeroing) {
                 piece.fill((byte) 0);
             }
@@ -154,7 +155,7 @@ final class Heap extends Padded {
         Generation generation = generations.current;
         MemorySegment piece;
         if (byteSize == 0) {
-            piece = allocateEmpty(alignUnits, generation);
+            piece = allocateEmpty(alignUnits);
         } else if (bump) {
             int unit = carveSlow(SizeClasses.unitsOf(byteSize), alignUnits);
             piece = carveView.asSlice((long) unit << SizeClasses.UNIT_SHIFT, byteSize);
@@ -164,7 +165,7 @@ final class Heap extends Padded {
             if (unit >= 0) {
                 CarvedBlock block = free.popped;
                 block.markLive(unit, byteSize);
-                piece = block.viewFor(generation).asSlice((long) unit << SizeClasses.UNIT_SHIFT, byteSize);
+                piece = views.of(block).asSlice((long) unit << SizeClasses.UNIT_SHIFT, byteSize);
                 if (zeroing) {
                     piece.fill((byte) 0);
                 }
@@ -185,7 +186,7 @@ final class Heap extends Padded {
      * padding, so no other piece ends where it starts, and an empty slice at the end of a piece is
      * never equal to it. Its two units serve any later piece of that class when it is freed.
      */
-    private MemorySegment allocateEmpty(int alignUnits, Generation generation) {
+    private MemorySegment allocateEmpty(int alignUnits) {
         int unit = free.pop(EMPTY_CLASS);
         CarvedBlock block = free.popped;
         if (unit >= 0 && ((unit + 1) & (alignUnits - 1)) != 0) {
@@ -194,7 +195,7 @@ final class Heap extends Padded {
         }
         MemorySegment view;
         if (unit >= 0) {
-            view = block.viewFor(generation);
+            view = views.of(block);
         } else {
             unit = carveSlow(2, alignUnits, 1);
             block = carve;
@@ -236,11 +237,11 @@ final class Heap extends Padded {
         if (block == null) {
             block = supply.newBlock((long) needed << SizeClasses.UNIT_SHIFT);
         }
-        block.carver = this;
+        block.carver = ledger;
         block.bumpCarved |= bump;
-        block.carvedIn = generations.current;
+        block.carvedIn = generations.current.id;
         carve = block;
-        carveView = block.viewFor(generations.current);
+        carveView = views.of(block);
         return block.carve(units, alignUnits, offset, zeroing, carveView);
     }
 
@@ -256,7 +257,7 @@ final class Heap extends Padded {
             large.added(block);
         }
         Generation generation = generations.current;
-        MemorySegment piece = LargeBlocks.handOut(block, generation, byteSize, byteSize == 0 ? alignment : 0,
+        MemorySegment piece = LargeBlocks.handOut(block, views.of(block), byteSize, byteSize == 0 ? alignment : 0,
                 zeroing, !bump);
         generation.liveBytes += byteSize;
         generation.liveCount++;
@@ -318,23 +319,10 @@ final class Heap extends Padded {
         ledger.freed(byteSize);
     }
 
-    /** The block at {@code address}, through the last block and the last directory leaf this heap used. */
+    /** The block at {@code address} in the directory, through the last leaf this heap used. */
     Block blockAt(long address) {
-        Block block = lastBlock;
-        if (block != null && block.contains(address)) {
-            return block;
-        }
-        AddressDirectory.Entry entry = entryAt(address);
-        block = entry == null ? null : entry.get();
-        if (block != null) {
-            lastBlock = block;
-        }
-        return block;
-    }
-
-    AddressDirectory.Entry entryAt(long address) {
         long key = AddressDirectory.leafKey(address);
-        AddressDirectory.Entry[] leaf = lastLeaf;
+        Block[] leaf = lastLeaf;
         if (key != lastLeafKey || leaf == null) {
             leaf = AddressDirectory.leaf(key);
             if (leaf == null) {
@@ -363,12 +351,11 @@ final class Heap extends Padded {
             roomy.clear();
             carve = null;
             carveView = null;
-            lastBlock = null;
             large.letGoAll(supply, failure);
             holdsBumpPieces = bump;
-            List<CarvedBlock> kept = supply.afterEnd(closing, this, generations.current, failure);
+            List<CarvedBlock> kept = supply.afterEnd(closing, generations.current, failure);
             for (CarvedBlock b : kept) {
-                if (b.carver == this) {
+                if (b.carver == ledger) {
                     carve = b;
                 } else {
                     roomy.add(b);
@@ -376,15 +363,17 @@ final class Heap extends Padded {
             }
             if (carve == null && !roomy.isEmpty()) {
                 carve = roomy.poll();
-                carve.carver = this;
+                carve.carver = ledger;
             }
+            views.keepOnly(supply.blocks);
         }
         long[] dead = generations.replace(closing && complete ? generations.current : next);
         if (!closing || !complete) {
             next.owner = this;
+            views.start(next);
             if (carve != null) {
-                carve.carvedIn = next;
-                carveView = carve.viewFor(next);
+                carve.carvedIn = next.id;
+                carveView = views.of(carve);
             }
         }
         ledger.dropped(dead[0], dead[1]);
@@ -410,7 +399,7 @@ final class Heap extends Padded {
         generations.adoptAll(from.generations, this, freshForFrom);
         freshForFrom.owner = from;
         supply.takeAll(from.supply, stillCarved);
-        large.takeAll(from.large, from.ledger, ledger);
+        large.takeAll(from.large, from, this);
         free.takeAll(from.free);
         for (CarvedBlock b : from.roomy) {
             if (!roomy.contains(b)) {
@@ -418,9 +407,9 @@ final class Heap extends Padded {
             }
         }
         from.roomy.clear();
-        from.lastBlock = null;
+        from.views.start(freshForFrom);
         if (stillCarved != null) {
-            from.carveView = stillCarved.viewFor(freshForFrom);
+            from.carveView = from.views.of(stillCarved);
         }
         from.ledger.moveLiveTo(ledger);
         rebuildLeases();

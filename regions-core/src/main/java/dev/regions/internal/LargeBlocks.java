@@ -46,12 +46,11 @@ final class LargeBlocks {
     }
 
     /** Hands out {@code block} for a piece of {@code byteSize} bytes at {@code pieceOffset}, zeroed if asked. */
-    static MemorySegment handOut(LargeBlock block, Generation generation, long byteSize, long pieceOffset,
+    static MemorySegment handOut(LargeBlock block, MemorySegment view, long byteSize, long pieceOffset,
             boolean zeroing, boolean freeable) {
         block.liveSize = byteSize;
         block.pieceOffset = pieceOffset;
         block.freeable = freeable;
-        MemorySegment view = block.viewFor(generation);
         long end = pieceOffset + byteSize;
         if (zeroing && block.dirtyBytes > pieceOffset) {
             view.asSlice(pieceOffset, Math.min(end, block.dirtyBytes) - pieceOffset).fill((byte) 0);
@@ -75,9 +74,11 @@ final class LargeBlocks {
     }
 
     /** Takes every block of {@code from} (a merge): moved blocks are held by this heap alone. */
-    void takeAll(LargeBlocks from, Ledger fromLedger, Ledger toLedger) {
+    void takeAll(LargeBlocks from, Heap fromHeap, Heap toHeap) {
         for (LargeBlock b : from.blocks) {
-            b.lease.transfer(fromLedger, toLedger);
+            b.lease.transfer(fromHeap.ledger, toHeap.ledger);
+            fromHeap.views.remove(b);
+            toHeap.views.add(b);
             blocks.add(b);
         }
         free.addAll(from.free);

@@ -15,7 +15,8 @@ import java.util.Arrays;
  * The block's bytes count in the gross figures of exactly one holder ({@link #countedBy}); when
  * that one lets go, they move to another.
  *
- * <p>A lease lives on the ledger side (see {@link Ledger}): it references no arena and no heap,
+ * <p>A lease lives on the ledger side (see {@link Ledger}): it references no arena and no heap (its
+ * block does not either),
  * so that the cleaner that reclaims an unreachable region can reach every lease without keeping
  * the region reachable. Holder changes happen at merge, reset, close and reclaim, under this
  * object's monitor: two regions may let go of a shared lease on two threads at once.
@@ -26,8 +27,8 @@ final class Lease {
     final long address;
     final long byteSize;
 
-    /** Where the directory maps the block, set once registered (for the reclaimer, which has no heap). */
-    AddressDirectory.Entry entry;
+    /** The block made of this memory, once registered in the directory (for the reclaimer, which has no heap). */
+    Block block;
 
     private Ledger[] holders;
     private int holderCount;

@@ -35,9 +35,8 @@ final class PieceCheck {
                     : "it is not a piece of this region (foreign, or moved to another region by a merge)");
         }
         long address = piece.address();
-        for (AddressDirectory.Entry e = heap.entryAt(address); e != null; e = e.shadowed) {
-            Block block = e.get();
-            if (block != null && block.lane == heap.lane && block.contains(address)
+        for (Block block = heap.blockAt(address); block != null; block = block.shadowed) {
+            if (block.lane == heap.lane && block.contains(address)
                     && block.lease.isHeldBy(heap.ledger)) {
                 return block instanceof LargeBlock large
                         ? checkLarge(heap, large, piece, generation)

@@ -119,8 +119,7 @@ public final class SharedRegion extends BaseRegion {
      */
     private int laneHolding(MemorySegment piece, int own) {
         checkNotInCallout();
-        AddressDirectory.Entry entry = AddressDirectory.lookup(piece.address());
-        Block block = entry == null ? null : entry.get();
+        Block block = AddressDirectory.lookup(piece.address());
         return block != null && block.lane >= 0 && block.lane < Lanes.COUNT ? block.lane : own;
     }
 

@@ -107,10 +107,9 @@ final class Validator {
                 return "a piece is recorded at unit " + u + ", above the pointer";
             }
         }
-        AddressDirectory.Entry entry = AddressDirectory.lookup(b.base);
         boolean found = false;
-        for (AddressDirectory.Entry e = entry; e != null && !found; e = e.shadowed) {
-            found = e.get() == b;
+        for (Block e = AddressDirectory.lookup(b.base); e != null && !found; e = e.shadowed) {
+            found = e == b;
         }
         return found ? null : "the directory does not map it";
     }
