@@ -43,8 +43,9 @@ import java.util.Objects;
  * and to any requested power-of-two alignment. After {@link #reset()} or {@link #close()} every
  * piece handed out before throws {@link IllegalStateException} when touched. Misuse throws a clear
  * exception and changes nothing. {@link #free} is O(1); {@link #reset()} and {@link #close()} cost
- * O(chunks, large blocks and merged-in generations held), never O(pieces); {@link #merge} does not
- * depend on the number of pieces.
+ * O(blocks and merged-in generations held), never O(pieces); {@link #merge} does not
+ * depend on the number of pieces. The numbered list, with the precise semantics, is in the
+ * project's DESIGN.md.
  *
  * <h2>Threads</h2>
  * A confined region ({@link #ofConfined()}) belongs to the thread that built it; any other thread
@@ -54,7 +55,7 @@ import java.util.Objects;
  * threads at once; every operation is atomic. Its threads allocate in lanes of their own (picked
  * in turn, each with its own lock), so threads that allocate and free their own pieces do
  * not wait for each other; a piece may still be freed by any thread. Each lane takes its own
- * chunks, so a shared region used by many threads holds more memory than one used by one thread,
+ * blocks, so a shared region used by many threads holds more memory than one used by one thread,
  * and its watermarks are kept in steps (see {@link #stats()}).
  *
  * <h2>After close</h2>
@@ -138,35 +139,41 @@ public interface Region extends Arena {
      * Frees one live piece: its bytes may be handed out again; the segment stays safe to touch
      * until the region resets or closes. Replaces {@code alloc_Free(p, seg)}. O(1).
      *
-     * @param piece a live piece of this region, exactly as allocated (not a slice);
-     *              {@link MemorySegment#NULL} is accepted and does nothing
-     * @throws NullPointerException if {@code piece} is null
-     * <p>A piece freed twice is refused, unless its slot has been handed out again in between to a
-     * piece of the same size: the old segment is then equal to the new piece (same address, size
-     * and scope), and freeing it frees the new piece, as a second {@code free} of a pointer does in
-     * C. Drop a piece's segment when you free it.
+     * <p>What is checked: a live piece of this region must start at the segment's address, of
+     * exactly the segment's size, and the segment must be writable and of one of the region's
+     * live generations. So a slice, a read-only view, a segment rebuilt from an address, a piece
+     * of another region and a piece freed already are refused. The one mistake this cannot see: a
+     * stale segment (or a slice of one) that starts where a <em>new</em> piece now starts, and is
+     * exactly as long, is that piece as far as {@code free} can tell, and freeing it frees the new
+     * piece, as a second {@code free} of a pointer does in C. A freed piece's place is handed out
+     * again only to pieces of its size class, within this region, before its next reset. Drop a
+     * piece's segment when you free it; the checked mode catches this.
      *
+     * @param piece a live piece of this region, exactly as allocated (not a slice, not a read-only
+     *              view); {@link MemorySegment#NULL} is accepted and does nothing
+     * @throws NullPointerException if {@code piece} is null
      * @throws IllegalArgumentException if {@code piece} is not live in this region: foreign,
-     *         already freed, from before a reset, moved to another region, or a slice of a piece
+     *         already freed, from before a reset, moved to another region, a slice of a piece, a
+     *         read-only view, or a piece of a bump region merged into this one
      * @throws IllegalStateException if the region is closed
      * @throws WrongThreadException if the region is confined to another thread
      * @throws UnsupportedOperationException if the region is in {@link Builder#bump bump mode}
-     *         (a piece merged in from a bump region is not live in the sense above: it gets the
-     *         {@code IllegalArgumentException})
      */
     void free(MemorySegment piece);
 
     /**
      * Frees every piece at once and starts a new generation; the region stays usable and keeps
-     * its small-piece chunks for reuse. Live bytes and count go to 0, the low watermark to 0; the
-     * peak and the history counters stay. Replaces {@code alloc_FreeSegment(seg)}.
+     * the blocks this generation carved, to carve them again. Live bytes and count go to 0, the
+     * low watermark to 0; the peak and the history counters stay. Replaces
+     * {@code alloc_FreeSegment(seg)}. O(blocks and merged-in generations), never O(pieces).
      *
      * <p>Ends the current scope first, then takes the memory back. If a piece is in use (a downcall
      * holds it) the scope cannot end and this throws {@link IllegalStateException} with nothing
-     * released, as {@link Arena#close()} does. Pieces moved in by {@link #merge} keep scopes of
-     * their own, ended after the current one: if one of those is in use, the ones before it have
-     * ended and their memory is taken back, the rest stay live (the statistics say exactly what),
-     * and the exception is thrown.
+     * released, as {@link Arena#close()} does; a shared region's scope ends in every lane or in
+     * none. Pieces moved in by {@link #merge} keep scopes of their own, ended after the current
+     * one: if one of those is in use, the ones before it have ended (their pieces are dead and no
+     * longer counted), the rest stay live, the region keeps every block until a later reset or
+     * close can end everything, and the exception is thrown.
      *
      * <p>Cleanup actions bound to the region's scope run inside this call (for a shared region,
      * under its locks). One that throws does not stop the reset: all memory is released, and the
@@ -197,10 +204,11 @@ public interface Region extends Arena {
      * and empty. Live bytes and count move; history counters stay where they happened. Replaces
      * {@code alloc_Merge(dst, src)}. Does not depend on the number of pieces.
      *
-     * <p>Pieces allocated by this region afterwards still come from its own scope, so the free
-     * slots in the partly used pages and the freed large blocks that came with {@code source} stay
-     * unused until this region resets or closes; the uncarved room of its chunks is used. Each
-     * merge also adds one scope that this region's reset or close ends (see {@link #reset()}).
+     * <p>The blocks of {@code source} come along, and their freed places serve this region's
+     * later pieces. {@code source} goes on carving the block it was carving, above what it handed
+     * over, so a scratch region merged after every few pieces wastes no memory; the block goes back
+     * to the memory source when neither region holds it any more. Each merge adds one scope that
+     * this region's reset or close ends (see {@link #reset()}).
      *
      * <p>If the moved live bytes would take this region over its limit, the merge throws
      * {@link LimitExceededException} and moves nothing.
@@ -325,7 +333,7 @@ public interface Region extends Arena {
          * ({@code --enable-native-access}); this is checked even where the JDK would only warn
          * about a restricted call.
          *
-         * @param source where the region's chunks come from and go back to
+         * @param source where the region's blocks come from and go back to
          * @return this builder
          * @throws IllegalCallerException if {@code source} is not built in and the module that
          *         implements it has no native access
@@ -351,7 +359,7 @@ public interface Region extends Arena {
 
         /**
          * Chooses bump mode, for pieces that are only ever released together (PostgreSQL's
-         * {@code BumpContext}). A bump region hands pieces out back to back from its chunks with
+         * {@code BumpContext}). A bump region hands pieces out back to back from its blocks with
          * a pointer and keeps no record of each piece, so allocation is as cheap as slicing a
          * segment and pieces cost no metadata; {@link Region#free} throws
          * {@link UnsupportedOperationException}, and {@link Region#reset()} and

@@ -7,7 +7,6 @@ import dev.regions.RegionStats;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Reference;
-import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +41,7 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
     final String name;
     final Settings settings;
     /** The arena of the current generation, shared by every heap of the region, and its anchor. */
-    Arena arena;
+    volatile Arena arena;
     Generation.Anchor anchor;
     /** Written under the guard; read without it by calls that must fail on a closed region. */
     volatile boolean closed;
@@ -274,7 +273,7 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
 
     @Override
     public final MemorySegment.Scope scope() {
-        return guarded(Access.READ, () -> arena.scope());
+        return arena.scope(); // no guard: a reset publishes the new arena through a volatile field
     }
 
     @Override
@@ -288,7 +287,7 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
 
     @Override
     public final long limit() {
-        return guarded(Access.READ, () -> figures().limit());
+        return figures().limit(); // no guard: a plain read of the limit, possibly a moment stale on another thread
     }
 
     @Override
@@ -303,20 +302,6 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
             RegionStats stats = figures().stats();
             figures().resetWatermarks();
             return stats;
-        });
-    }
-
-    /** For tests: the first broken internal invariant, or null. */
-    final String validate() {
-        return guarded(Access.READ, () -> {
-            List<String> broken = new ArrayList<>();
-            for (Heap h : heaps()) {
-                String b = Validator.validate(h);
-                if (b != null) {
-                    broken.add("lane " + h.lane + ": " + b);
-                }
-            }
-            return broken.isEmpty() ? null : String.join("; ", broken);
         });
     }
 

@@ -7,7 +7,7 @@ import java.util.Arrays;
  * A block that small and medium pieces of every size are carved from, back to back, with a
  * pointer ({@link #top}); and the table of codes that tells {@code free}, in O(1) and without
  * reading native memory, which piece starts where (PostgreSQL's {@code aset.c} block crossed with
- * a bump pointer; the metadata on the Java heap, never in bytes a caller can write).
+ * a carving pointer; the metadata on the Java heap, never in bytes a caller can write).
  *
  * <pre>
  *   base                                          mark        top     prepared              units
@@ -39,7 +39,7 @@ import java.util.Arrays;
  */
 final class CarvedBlock extends Block {
     static final int ESCAPE = 255;
-    /** How far ahead of the pointer a block is prepared at a time: 2 KiB, one fill of a few hundred ns. */
+    /** How far ahead of the pointer a block is prepared at a time: 2 KiB, so one fill serves many pieces. */
     private static final int PREPARE_UNITS = 128;
 
     final int units;

@@ -10,7 +10,7 @@ import java.util.Objects;
  * {@link MemorySource#jdk()}: each block is the one allocation of its own shared JDK
  * {@link Arena}, closed when the block is released ({@link GuardedBlocks}). No downcalls; the JDK
  * zeroes the memory. Releasing is slower than {@code free} (closing a shared arena synchronizes
- * with every thread), which a region pays once per chunk or large block, not per piece.
+ * with every thread), which a region pays once per block, not per piece.
  */
 final class JdkSource implements MemorySource {
     static final JdkSource INSTANCE = new JdkSource();

@@ -54,13 +54,4 @@ final class Lanes {
         return null;
     }
 
-    /** For tests: whether some thread holds a lane's lock. */
-    boolean anyLocked() {
-        for (RegionLock lock : locks) {
-            if (lock.isLocked()) {
-                return true;
-            }
-        }
-        return false;
-    }
 }

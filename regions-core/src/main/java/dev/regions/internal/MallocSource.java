@@ -14,8 +14,8 @@ import java.util.Objects;
  * {@code free} through {@link Linker} downcalls. The C library is thread-safe, so this source
  * needs no lock. The handles are made on first use, so a program that never touches this source
  * never needs native access for it, and one that lacks native access gets an
- * {@link IllegalCallerException} that says how to grant it. It is called once per chunk or large
- * piece, never per small piece, so the handles need not be constants.
+ * {@link IllegalCallerException} that says how to grant it. It is called once per block (a large
+ * piece has one of its own), never per small piece, so the handles need not be constants.
  *
  * <p>Two doors. Regions use the {@link RawSource} one: a bare {@code malloc} and {@code free},
  * whose blocks never leave the region. Anyone else gets the public {@link #allocate}/

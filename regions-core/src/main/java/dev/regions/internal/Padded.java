@@ -6,7 +6,7 @@ package dev.regions.internal;
  * generations, and the region-wide counters. The JVM lays out a superclass's fields first, so
  * these 64 bytes keep the subclass's fields off the cache line of the object before it. Without
  * them two threads working in their own lanes wrote the same cache lines on every operation
- * (measured: two threads each took 2.5 times as long per operation as one).
+ * (BENCHMARKS.md, W3: threads in lanes of their own must not slow each other down).
  */
 abstract class Padded {
     // The int fills the 4 bytes after a compressed object header, which the JVM would otherwise

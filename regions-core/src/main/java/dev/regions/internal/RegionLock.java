@@ -10,9 +10,9 @@ import java.util.concurrent.locks.LockSupport;
  * then yielding, then sleeping until the owner lets go. Its critical sections are tens of
  * nanoseconds (one allocate or free), where a waiter that parks at once, as
  * {@link java.util.concurrent.locks.ReentrantLock} does after a brief spin, costs microseconds to
- * wake: with two threads churning one shared region under a single lock, a {@code ReentrantLock}
- * took about 480 ns per operation and this lock about 250 ns (a timed loop, not JMH). Lanes (see
- * {@link Lanes}) then took the common lock away. The long operations (a shared reset's handshake,
+ * wake (with two threads churning one shared region under a single lock, a {@code ReentrantLock}
+ * took about twice as long per operation as this lock). Lanes (see {@link Lanes}) then took the
+ * common lock away; BENCHMARKS.md, W3, has what a shared region costs now. The long operations (a shared reset's handshake,
  * source calls) also run under it; waiters then sleep instead of burning a core.
  *
  * <p>Unlocking costs a release store and a read of {@link #sleeping}; only when a waiter has gone

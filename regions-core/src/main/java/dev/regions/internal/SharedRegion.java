@@ -125,6 +125,7 @@ public final class SharedRegion extends BaseRegion {
 
     /** Makes the heap of a lane used for the first time (its lock held). */
     private Heap newLane(int lane) {
+        checkNotInCallout(); // a callout may hold every lock (a reset's cleanup action): no new lane then
         if (closed) {
             throw Checks.closed(name);
         }
@@ -196,8 +197,7 @@ public final class SharedRegion extends BaseRegion {
         return "a shared region";
     }
 
-    /** For tests: whether some thread holds a lane's lock. */
-    boolean anyLaneLocked() {
-        return lanes.anyLocked();
+    Lanes lanes() {
+        return lanes;
     }
 }

@@ -8,8 +8,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * ({@link SharedFigures}).
  *
  * <p>Adding to one counter on every allocate and free would make every thread write the same
- * cache line: measured with two threads churning one shared region (BENCHMARKS.md, W3), that one
- * line cost about three times the rest of the operation. So a writer may keep its change to itself
+ * cache line: with two threads churning one shared region (BENCHMARKS.md, W3), that one line cost
+ * more than the rest of the operation. So a writer may keep its change to itself
  * and add it in steps: once it reaches {@value #STEP} bytes either way ({@link #due}), and
  * whenever the caller needs the sum exact. The sum then differs from the true total by less than
  * a step per writer, and the watermarks may miss a swing smaller than that; a writer that adds

@@ -25,6 +25,30 @@ final class Validator {
     private Validator() {
     }
 
+    /** The first broken invariant of any heap of {@code region}, or null (with the region's guard taken to read). */
+    static String validate(BaseRegion region) {
+        return region.guarded(BaseRegion.Access.READ, () -> {
+            List<String> broken = new java.util.ArrayList<>();
+            for (Heap h : region.heaps()) {
+                String b = validate(h);
+                if (b != null) {
+                    broken.add("lane " + h.lane + ": " + b);
+                }
+            }
+            return broken.isEmpty() ? null : String.join("; ", broken);
+        });
+    }
+
+    /** Whether some thread holds a lane's lock of {@code region}. */
+    static boolean anyLaneLocked(SharedRegion region) {
+        for (RegionLock lock : region.lanes().locks) {
+            if (lock.isLocked()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static String validate(Heap heap) {
         Ledger ledger = heap.ledger;
         if (heap.isClosed()) {

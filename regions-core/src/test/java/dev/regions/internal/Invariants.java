@@ -35,11 +35,11 @@ public final class Invariants {
 
     /** The first broken internal invariant of {@code region}, or null. */
     public static String check(Region region) {
-        return ((BaseRegion) region).validate();
+        return Validator.validate((BaseRegion) region);
     }
 
     /** Whether some thread holds a lane lock of {@code region}, a shared region. */
     public static boolean anyLaneLocked(Region region) {
-        return ((SharedRegion) region).anyLaneLocked();
+        return Validator.anyLaneLocked((SharedRegion) region);
     }
 }
