@@ -11,7 +11,8 @@
 #   --no-build   use regions-bench/target/benchmarks.jar as it is
 #
 # Writes into DIR: one JMH JSON and log per workload (w1-churn.json, w3-shared-churn-t4.json, ...),
-# space.json/space.csv/space.md (the space benchmark), chart.svg (every JMH result, by
+# space.json/space.csv/space.md (the space benchmark), footprint.md (small regions and the parser
+# pattern: gross against live bytes), chart.svg (every JMH result, by
 # dev.regions.bench.Chart) and results.md (the settings, the machine, all tables).
 # Picks a JDK 22+ itself (.mvn/select-jdk.sh), as ./mvnw and .ci/run do.
 set -euo pipefail
@@ -36,12 +37,14 @@ if $smoke; then
   jmh_opts=(-f 1 -wi 1 -w 200ms -i 3 -r 100ms)
   # W5 times single shots of 100 calls (batch size fixed by the benchmarks); only the count changes.
   w5_opts=(-f 1 -wi 1 -i 3)
+  parser_opts=(-f 1 -wi 1 -i 2)
   space_pieces=100000
   label="SMOKE RUN: checks only, not measurements"
 else
   out=${out:-regions-bench/results}
   jmh_opts=(-f 2 -wi 3 -w 1s -i 5 -r 1s)
   w5_opts=(-f 1 -wi 10 -i 20)
+  parser_opts=(-f 2 -wi 5 -i 10)
   space_pieces=1000000
   label="measurement run"
 fi
@@ -72,6 +75,11 @@ for t in "${threads[@]}"; do
 done
 jmh w4-large '\.LargePieceBench\.' "${jmh_opts[@]}"
 jmh w5-merge-reset '\.(MergeBench|ResetBench|ArenaCloseBench)\.' "${w5_opts[@]}"
+jmh w6-request '\.RequestBench\.' "${jmh_opts[@]}"
+jmh w5-parser-reset '\.ParserBench\.' "${parser_opts[@]}"
+
+echo "== footprint (small regions, the parser pattern)"
+"$java" --enable-native-access=ALL-UNNAMED -cp "$jar" dev.regions.bench.Footprint | tee "$out/footprint.md"
 
 echo "== space benchmark ($space_pieces pieces, one child JVM per peer)"
 "$java" -cp "$jar" dev.regions.bench.SpaceBench --pieces "$space_pieces" \
@@ -86,7 +94,7 @@ echo "== chart and tables"
   echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
   echo "- JDK: $("$java" -version 2>&1 | head -1)"
   echo "- machine: $(nproc) cores, $(uname -sm), $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | sed 's/^ //')"
-  echo "- JMH: ${jmh_opts[*]} (W3 with -t ${threads[*]}); W5: ${w5_opts[*]}, single shots of 100 calls"
+  echo "- JMH: ${jmh_opts[*]} (W3 with -t ${threads[*]}); W5: ${w5_opts[*]}, single shots of 100 calls; parser reset: ${parser_opts[*]}, single shots"
   echo "- run time: $(( ($(date +%s) - started) / 60 )) min"
   echo
   echo "## JMH (chart: chart.svg)"
@@ -96,5 +104,9 @@ echo "== chart and tables"
   echo "## Space"
   echo
   cat "$out/space.md"
+  echo
+  echo "## Footprint"
+  echo
+  cat "$out/footprint.md"
 } > "$out/results.md"
 echo "Wrote $out/results.md and $out/chart.svg"

@@ -175,5 +175,9 @@ final class BlockSupply {
         if (stillCarved != null) {
             from.blocks.add(stillCarved);
         }
+        // What the source holds is gone: its next block starts small again, so a scratch region
+        // merged after every statement does not grow its blocks (and the tail of its last one)
+        // with the total it ever handed over.
+        from.lastSize = 0;
     }
 }

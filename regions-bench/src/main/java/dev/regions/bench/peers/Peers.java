@@ -39,6 +39,10 @@ public final class Peers {
     public static final String ARROW = "arrow";
     /** The seed design: malloc per piece with a linked header. */
     public static final String SEED = "seed";
+    /** W1's calibration floor: a bare Java free list of segments, nothing checked (pieces up to 256 bytes). */
+    public static final String FLOOR = "floor";
+    /** The floor, with every piece zero-filled by {@code MemorySegment.fill}. */
+    public static final String FLOOR_ZEROING = "floor-zeroing";
 
     /** Room for one round of 100,000 pieces of up to 256 bytes at 16-byte alignment (27 MB). */
     static final long SLICING_CAPACITY = 32L << 20;
@@ -48,6 +52,9 @@ public final class Peers {
             REGIONS_CONFINED, REGIONS_CONFINED_NOZERO, REGIONS_SHARED, REGIONS_BUMP,
             ARENA_PER_PIECE, ARENA_CONFINED_ROUND, ARENA_SHARED_ROUND, SLICING,
             MALLOC, MALLOC_CRITICAL, NETTY_POOLED, NETTY_ADAPTIVE, ARROW, SEED);
+
+    /** W1's calibration floors: not allocators a user could pick (no checks, 256 bytes at most, a fixed capacity). */
+    public static final List<String> CALIBRATION = List.of(FLOOR, FLOOR_ZEROING);
 
     /** The peers that free one piece at a time (the others release only all at once). */
     public static final List<String> FREE_ONE = List.of(
@@ -80,6 +87,8 @@ public final class Peers {
             case NETTY_ADAPTIVE -> new NettyAllocator(new AdaptiveByteBufAllocator());
             case ARROW -> new ArrowAllocator();
             case SEED -> new SeedAllocator();
+            case FLOOR -> new FloorAllocator(false);
+            case FLOOR_ZEROING -> new FloorAllocator(true);
             default -> throw new IllegalArgumentException("unknown peer " + name + "; known: " + ALL);
         };
     }

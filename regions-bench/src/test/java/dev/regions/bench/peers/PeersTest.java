@@ -85,6 +85,28 @@ class PeersTest {
         }
     }
 
+    @ParameterizedTest
+    @FieldSource("dev.regions.bench.peers.Peers#CALIBRATION")
+    void theFloorsHandOutDistinctPiecesAndReuseFreedOnes(String peer) {
+        int[] sizes = Sizes.small(Sizes.SEED, PIECES);
+        try (PieceAllocator allocator = Peers.create(peer)) {
+            Object[] pieces = new Object[PIECES];
+            for (int i = 0; i < PIECES; i++) {
+                pieces[i] = allocator.allocate(sizes[i]);
+            }
+            checkPieces(pieces, sizes);
+            MemorySegment freed = (MemorySegment) pieces[0];
+            allocator.free(freed);
+            MemorySegment again = (MemorySegment) allocator.allocate(sizes[0]);
+            assertThat(again.address()).isEqualTo(freed.address());
+            if (peer.equals(Peers.FLOOR_ZEROING)) {
+                assertThat(again.get(JAVA_BYTE, sizes[0] - 1)).as("zeroed again").isZero();
+            }
+            pieces[0] = again;
+            allocator.releaseAll(pieces, PIECES);
+        }
+    }
+
     @Test
     void anUnknownPeerIsRefusedByName() {
         assertThatThrownBy(() -> Peers.create("jemalloc"))
