@@ -45,9 +45,16 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
     Generation.Anchor anchor;
     /** Written under the guard; read without it by calls that must fail on a closed region. */
     volatile boolean closed;
+    /** What the process knows of this region without the region object (see {@link RegionRecord}). */
+    final RegionRecord record;
+    /** The cleaner's hold on the region's memory, should it become unreachable before it is closed. */
+    private final java.lang.ref.Cleaner.Cleanable reclaim;
 
-    /** Takes {@code first}, the arena of the first generation: closes it if the region cannot be built. */
-    BaseRegion(Settings settings, Arena first) {
+    /**
+     * Takes {@code first}, the arena of the first generation (closed if the region cannot be
+     * built); {@code kind} says what region it is, for the reclaimer's report.
+     */
+    BaseRegion(Settings settings, Arena first, String kind) {
         this.name = settings.name() != null ? settings.name() : "region-" + id;
         this.settings = settings;
         this.arena = first;
@@ -57,10 +64,21 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
             first.close();
             throw e;
         }
+        this.record = new RegionRecord(id, name, kind, settings.limit());
+        this.reclaim = Reclaimer.register(this, record);
+        GlobalFigures.regionOpened(record);
     }
 
     /** The region's figures, kept as its kind needs. */
     abstract RegionFigures figures();
+
+    /** A new heap of this region, whose ledger the reclaimer is told of. */
+    final Heap newHeap(long limit, int lane) {
+        Heap heap = new Heap(name, settings.source(), settings.zeroing(), settings.bump(), limit, lane,
+                new Generation(null, arena, anchor));
+        record.add(heap.ledger);
+        return heap;
+    }
 
     /** Runs {@code action} with the region's guard taken for {@code access}. */
     abstract <T> T guarded(Access access, Supplier<T> action);
@@ -131,53 +149,42 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
      * holds a piece), nothing changes and its {@link IllegalStateException} is thrown. If an
      * adopted one is, the ones ended before it stay ended, the region stays open with the rest,
      * and the exception is thrown. A cleanup action or a source that throws stops no release.
+     *
+     * <p>A confined region whose thread has died is {@linkplain #abandoned() abandoned}: its
+     * arenas can no longer be closed (only their thread could), and need not be (no thread can
+     * touch their pieces), so its memory is taken back with its scopes left as they are.
      */
     private void endGuarded(boolean closing) {
         List<Heap> heaps = heaps();
-        Arena next = newArena(); // the one step that may fail comes before anything ends
-        Generation.Anchor nextAnchor;
-        try {
-            nextAnchor = Generation.anchor(next, this);
-        } catch (Throwable e) {
-            next.close();
-            throw e;
-        }
-        String[] was = new String[heaps.size()];
-        for (int i = 0; i < heaps.size(); i++) {
-            was[i] = heaps.get(i).callouts.enter(Callouts.ENDING);
-        }
+        boolean abandoned = abandoned();
+        Arena next = closing ? null : newArena(); // the one step that may fail comes before anything ends
+        Generation.Anchor nextAnchor = null;
+        int entered = 0;
         Throwable failure = null;
         Throwable inUse = null;
         boolean nextTaken = false;
         try {
-            try {
-                arena.close();
-            } catch (Throwable e) {
-                if (arena.scope().isAlive()) {
-                    throw e; // in use: nothing ended
-                }
-                failure = e; // a cleanup action threw; the arena did close
+            if (next != null) {
+                nextAnchor = Generation.anchor(next, this);
             }
-            Map<Arena, Boolean> adopted = new IdentityHashMap<>();
             for (Heap h : heaps) {
-                for (Generation g : h.generations.adopted()) {
-                    adopted.put(g.arena, Boolean.TRUE);
-                }
+                h.callouts.enter(Callouts.ENDING); // no heap was busy: checkUsable passed
+                entered++;
             }
-            for (Arena a : adopted.keySet()) {
-                try {
-                    a.close();
-                } catch (Throwable e) {
-                    if (a.scope().isAlive()) {
-                        inUse = e;
-                        break;
-                    }
-                    failure = Checks.addFailure(failure, e);
-                }
+            if (!abandoned) {
+                failure = closeArena(arena, true);
+                Throwable[] adopted = closeAdopted(heaps);
+                inUse = adopted[0];
+                failure = Checks.addFailure(failure, adopted[1]);
             }
             boolean closes = closing && inUse == null; // a close that could not end everything leaves it open
+            if (!closes && next == null) {
+                next = newArena();
+                nextAnchor = Generation.anchor(next, this);
+            }
             for (Heap h : heaps) {
-                failure = Checks.addFailure(failure, h.afterEnd(closes, new Generation(h, next, nextAnchor)));
+                Generation generation = closes ? null : new Generation(h, next, nextAnchor);
+                failure = Checks.addFailure(failure, h.afterEnd(closes, generation, abandoned));
             }
             closed = closes;
             if (!closes) {
@@ -186,15 +193,68 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
                 nextTaken = true;
             }
         } finally {
-            for (int i = 0; i < heaps.size(); i++) {
-                heaps.get(i).callouts.exit(was[i]);
+            for (int i = 0; i < entered; i++) {
+                heaps.get(i).callouts.exit(null);
             }
-            if (!nextTaken) {
+            if (next != null && !nextTaken) {
                 next.close();
             }
             figures().recount();
         }
+        if (closed && record.finish()) {
+            GlobalFigures.regionDone(record);
+            reclaim.clean(); // unregisters: the reclaim sees the record finished and does nothing
+        }
         Checks.rethrow(Checks.addFailure(inUse, failure));
+    }
+
+    /**
+     * Closes {@code a}; returns what a cleanup action threw (the arena did close), or null. If the
+     * arena stays alive (a downcall holds a piece), rethrows when {@code rethrowInUse}, else
+     * returns the exception too.
+     */
+    private static Throwable closeArena(Arena a, boolean rethrowInUse) {
+        try {
+            a.close();
+            return null;
+        } catch (RuntimeException | Error e) {
+            if (rethrowInUse && a.scope().isAlive()) {
+                throw e; // in use: nothing ended
+            }
+            return e;
+        }
+    }
+
+    /**
+     * Closes every adopted arena once; returns the in-use failure that stopped it (or null) and
+     * what cleanup actions threw (or null).
+     */
+    private static Throwable[] closeAdopted(List<Heap> heaps) {
+        Map<Arena, Boolean> adopted = null;
+        for (Heap h : heaps) {
+            for (Generation g : h.generations.adopted()) {
+                if (adopted == null) {
+                    adopted = new IdentityHashMap<>();
+                }
+                adopted.put(g.arena, Boolean.TRUE);
+            }
+        }
+        Throwable failure = null;
+        if (adopted != null) {
+            for (Arena a : adopted.keySet()) {
+                Throwable thrown = closeArena(a, false);
+                if (thrown != null && a.scope().isAlive()) {
+                    return new Throwable[] {thrown, failure};
+                }
+                failure = Checks.addFailure(failure, thrown);
+            }
+        }
+        return new Throwable[] {null, failure};
+    }
+
+    /** Whether the region's thread has died, and its memory is taken back by another (confined regions). */
+    boolean abandoned() {
+        return false;
     }
 
     // ---------------------------------------------------------------- merge
@@ -281,6 +341,7 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
         Checks.limit(bytes);
         return guarded(Access.CHANGE, () -> {
             checkUsable();
+            record.limit = bytes;
             return figures().setLimit(bytes);
         });
     }

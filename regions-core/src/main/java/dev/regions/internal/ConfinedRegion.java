@@ -21,9 +21,8 @@ public final class ConfinedRegion extends BaseRegion {
     private final HeapFigures figures;
 
     ConfinedRegion(Settings settings) {
-        super(settings, Arena.ofConfined());
-        Generation first = new Generation(null, arena, anchor);
-        this.heap = new Heap(name, settings.source(), settings.zeroing(), settings.bump(), settings.limit(), 0, first);
+        super(settings, Arena.ofConfined(), "confined to thread '" + Thread.currentThread().getName() + "'");
+        this.heap = newHeap(settings.limit(), 0);
         this.figures = new HeapFigures(heap);
     }
 
@@ -54,10 +53,16 @@ public final class ConfinedRegion extends BaseRegion {
 
     @Override
     <T> T guarded(Access access, Supplier<T> action) {
-        if (access != Access.READ && Thread.currentThread() != owner) {
+        if (access != Access.READ && Thread.currentThread() != owner && (access != Access.END || owner.isAlive())) {
             throw Checks.wrongThread(name, owner);
         }
         return action.get();
+    }
+
+    /** Any thread may reset or close the region once its thread has died (see {@link BaseRegion#endGuarded}). */
+    @Override
+    boolean abandoned() {
+        return Thread.currentThread() != owner;
     }
 
     @Override

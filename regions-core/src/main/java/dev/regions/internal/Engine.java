@@ -39,6 +39,10 @@ public final class Engine {
         return GlobalFigures.snapshot(resetWatermarks);
     }
 
+    public static long reclaimed() {
+        return Reclaimer.reclaimed();
+    }
+
     /** Throws {@link IllegalArgumentException} for a negative limit. */
     public static long checkLimit(long bytes) {
         return Checks.limit(bytes);

@@ -82,15 +82,16 @@ final class Generations {
 
     /**
      * After a reset or close: keeps only the generations still alive (their arenas could not be
-     * closed), moves {@code next} in as current, and returns the figures of those that ended.
+     * closed; none if {@code abandoned}: their thread is gone), moves {@code next} in as current,
+     * and returns the figures of those that ended.
      * Ended generations lose their owner, so a stale lookup can never pass for this heap.
      */
-    long[] replace(Generation next) {
+    long[] replace(Generation next, boolean abandoned) {
         long bytes = 0;
         long count = 0;
         List<Generation> survivors = new ArrayList<>();
         for (Generation g : all()) {
-            if (g.isAlive()) {
+            if (g.isAlive() && !abandoned) {
                 survivors.add(g);
             } else {
                 g.owner = null;

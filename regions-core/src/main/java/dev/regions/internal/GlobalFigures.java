@@ -32,6 +32,7 @@ final class GlobalFigures {
     static final SteppedCounter LIVE = new SteppedCounter();
 
     private static final Set<Ledger> OPEN = ConcurrentHashMap.newKeySet();
+    private static final Set<RegionRecord> OPEN_REGIONS = ConcurrentHashMap.newKeySet();
     private static final AtomicLong CLOSED_ALLOCATIONS = new AtomicLong();
     private static final AtomicLong CLOSED_FREES = new AtomicLong();
     private static final AtomicLong MOVES_BEGUN = new AtomicLong();
@@ -39,6 +40,20 @@ final class GlobalFigures {
 
     static void opened(Ledger ledger) {
         OPEN.add(ledger);
+    }
+
+    static void regionOpened(RegionRecord record) {
+        OPEN_REGIONS.add(record);
+    }
+
+    /** The region was closed or reclaimed. */
+    static void regionDone(RegionRecord record) {
+        OPEN_REGIONS.remove(record);
+    }
+
+    /** The records of the regions open now. */
+    static java.util.List<RegionRecord> openRegions() {
+        return java.util.List.copyOf(OPEN_REGIONS);
     }
 
     /** Adds the ledger's change not yet counted (its share becomes its live bytes). */

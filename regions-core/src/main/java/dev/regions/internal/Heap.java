@@ -338,14 +338,14 @@ final class Heap extends Padded {
 
     /**
      * After the region ended the generations it could (see {@code BaseRegion.end}): if all of
-     * this heap's ended, takes everything back (a reset keeps some blocks, a close none) and
+     * this heap's ended (or were {@code abandoned}: their thread is gone), takes everything back (a reset keeps some blocks, a close none) and
      * starts {@code next}; if some are still alive (a downcall holds a piece), keeps every block
      * (the dead pieces' memory waits for a later reset or close), drops the dead generations'
      * figures and starts {@code next}. Returns what a source threw, or null.
      */
-    Throwable afterEnd(boolean closing, Generation next) {
+    Throwable afterEnd(boolean closing, Generation next, boolean abandoned) {
         Throwable[] failure = new Throwable[1];
-        boolean complete = !generations.anyAlive();
+        boolean complete = abandoned || !generations.anyAlive();
         if (complete) {
             free.clear();
             roomy.clear();
@@ -367,7 +367,7 @@ final class Heap extends Padded {
             }
             views.keepOnly(supply.blocks);
         }
-        long[] dead = generations.replace(closing && complete ? generations.current : next);
+        long[] dead = generations.replace(closing && complete ? generations.current : next, abandoned);
         if (!closing || !complete) {
             next.owner = this;
             views.start(next);

@@ -32,7 +32,7 @@ public final class SharedRegion extends BaseRegion {
     private final SharedFigures figures;
 
     SharedRegion(Settings settings) {
-        super(settings, Arena.ofShared());
+        super(settings, Arena.ofShared(), "shared");
         this.figures = new SharedFigures(lanes.heaps, settings.limit());
     }
 
@@ -129,8 +129,7 @@ public final class SharedRegion extends BaseRegion {
         if (closed) {
             throw Checks.closed(name);
         }
-        Heap heap = new Heap(name, settings.source(), settings.zeroing(), settings.bump(), 0, lane,
-                new Generation(null, arena, anchor));
+        Heap heap = newHeap(0, lane);
         lanes.heaps[lane] = heap;
         return heap;
     }

@@ -1,0 +1,56 @@
+package dev.regions.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What the process knows of one region apart from the region object itself: its name and kind,
+ * the {@link Ledger ledgers} of its heaps, its limit, and whether it is still open. The
+ * process-wide report and the monitoring read open regions through their records, and the
+ * {@link Reclaimer} gives back the memory of a region that became unreachable through its record.
+ * So a record references no region, heap, arena or generation (see {@link Ledger}).
+ */
+final class RegionRecord {
+    private static final int OPEN = 0;
+    private static final int DONE = 1;
+
+    final long id;
+    final String name;
+    /** "confined to thread 'main'", "shared". */
+    final String kind;
+    private final List<Ledger> ledgers = new ArrayList<>();
+    private final AtomicInteger state = new AtomicInteger(OPEN);
+    /** The region's limit as last set (0 for none); for reports. */
+    volatile long limit;
+
+    RegionRecord(long id, String name, String kind, long limit) {
+        this.id = id;
+        this.name = name;
+        this.kind = kind;
+        this.limit = limit;
+    }
+
+    /** A heap of the region: its ledger is part of the region's figures and of what a reclaim gives back. */
+    synchronized void add(Ledger ledger) {
+        ledgers.add(ledger);
+    }
+
+    synchronized List<Ledger> ledgers() {
+        return List.copyOf(ledgers);
+    }
+
+    /** Marks the region done (closed or reclaimed); returns false if it already was. */
+    boolean finish() {
+        return state.compareAndSet(OPEN, DONE);
+    }
+
+    boolean isOpen() {
+        return state.get() == OPEN;
+    }
+
+    /** "region 'x' (shared)". */
+    String describe() {
+        return "region '" + name + "' (" + kind + ")";
+    }
+}
