@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.lang.foreign.MemorySegment;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
  * on what ran before it in the JVM), which says nothing about native memory. Where the heap's
  * mappings cannot be found the bound applies to the whole VmRSS.
  */
+@Tag("slow") // measures RSS and runs long; still part of the default build
 class NativeMemoryCycleTest {
 
     private static final int CYCLES = 200;

@@ -258,7 +258,7 @@ class RegionModelTest {
                 run.checkAll(where);
             }
             for (int r = 0; r < regionCount; r++) {
-                if (!run.slots[r].closed) {
+                if (!run.slots[r].isClosed()) {
                     run.apply(new Close(r), "final close of slot " + r);
                 }
             }
@@ -275,11 +275,11 @@ class RegionModelTest {
     /** One try: the real regions, the model, and the checks that compare them. */
     private static final class Run {
         final TrackingSource source;
-        final RegionModel[] slots;
+        final RegionModel<Stamped>[] slots;
         /** Every region of this try, closed ones included (their final figures are checked too). */
-        final List<RegionModel> all = new ArrayList<>();
+        final List<RegionModel<Stamped>> all = new ArrayList<>();
         /** Every piece allocated in this try, in order. */
-        final List<RegionModel.Piece> pieces = new ArrayList<>();
+        final List<Stamped> pieces = new ArrayList<>();
         final Arena foreign = Arena.ofConfined();
         final MemorySegment foreignPiece = foreign.allocate(64, 16);
         final MemorySegment heapSegment = MemorySegment.ofArray(new byte[64]);
@@ -289,20 +289,22 @@ class RegionModelTest {
         Run(TrackingSource source, int regionCount) {
             this.source = source;
             this.globalBefore = Regions.globalStats();
-            this.slots = new RegionModel[regionCount];
+            @SuppressWarnings("unchecked")
+            RegionModel<Stamped>[] models = (RegionModel<Stamped>[]) new RegionModel<?>[regionCount];
+            this.slots = models;
             for (int r = 0; r < regionCount; r++) {
                 slots[r] = open(r, 0, Region.builder().source(source));
             }
         }
 
-        private RegionModel open(int slot, long limit, Region.Builder builder) {
+        private RegionModel<Stamped> open(int slot, long limit, Region.Builder builder) {
             Region region = builder.name("slot" + slot + "." + all.size()).limit(limit).build();
-            RegionModel model = new RegionModel(region, limit);
+            RegionModel<Stamped> model = new RegionModel<>(region, false, limit);
             all.add(model);
             return model;
         }
 
-        RegionModel slot(int index) {
+        RegionModel<Stamped> slot(int index) {
             return slots[index % slots.length];
         }
 
@@ -317,8 +319,8 @@ class RegionModelTest {
                 case Reopen r -> {
                     for (int k = 0; k < slots.length; k++) {
                         int index = (r.region() + k) % slots.length;
-                        if (slots[index].closed) {
-                            slots[index] = open(index, r.limit(), Region.builder(slots[index].region));
+                        if (slots[index].isClosed()) {
+                            slots[index] = open(index, r.limit(), Region.builder(slots[index].region()));
                             break;
                         }
                     }
@@ -332,13 +334,13 @@ class RegionModelTest {
 
         // -------------------------------------------------------------- each operation, real and modelled
 
-        private void alloc(RegionModel m, long size, long align, String where) {
-            Region region = m.region;
-            if (m.closed) {
+        private void alloc(RegionModel<Stamped> m, long size, long align, String where) {
+            Region region = m.region();
+            if (m.isClosed()) {
                 expect(IllegalStateException.class, () -> allocate(region, size, align), where);
                 return;
             }
-            if (m.limit != 0 && m.liveBytes() + size > m.limit) {
+            if (m.overLimit(size)) {
                 expect(LimitExceededException.class, () -> allocate(region, size, align), where);
                 return;
             }
@@ -354,7 +356,7 @@ class RegionModelTest {
                     .isTrue();
             assertThat(MemorySegment.mismatch(piece, 0, size, ZEROS, 0, size))
                     .as(where + ": new piece zero-filled").isEqualTo(-1L);
-            RegionModel.Piece p = new RegionModel.Piece(nextPieceId++, piece, m);
+            Stamped p = new Stamped(nextPieceId++, piece);
             MemorySegment.copy(MemorySegment.ofArray(p.stamp), 0, piece, 0, size);
             pieces.add(p);
             m.allocated(p);
@@ -364,29 +366,29 @@ class RegionModelTest {
             return align == 0 ? region.allocate(size) : region.allocate(size, align);
         }
 
-        private void free(RegionModel m, int index, String where) {
-            if (m.live.isEmpty()) {
+        private void free(RegionModel<Stamped> m, int index, String where) {
+            if (m.live().isEmpty()) {
                 return;
             }
-            RegionModel.Piece p = m.live.get(index % m.live.size());
-            if (m.closed) {
+            Stamped p = m.live().get((int) (index % m.liveCount()));
+            if (m.isClosed()) {
                 throw new AssertionError(where + ": model holds a live piece in a closed region");
             }
             checkStamp(p, where + ": before free");
-            m.region.free(p.segment);
+            m.region().free(p.segment());
             m.freed(p);
         }
 
-        private void freeWrong(RegionModel m, int pick, Wrong kind, String where) {
+        private void freeWrong(RegionModel<Stamped> m, int pick, Wrong kind, String where) {
             List<MemorySegment> candidates = new ArrayList<>();
-            for (RegionModel.Piece p : pieces) {
-                if (p.state == RegionModel.State.LIVE && p.owner == m) {
+            for (Stamped p : pieces) {
+                if (p.state() == RegionModel.State.LIVE && p.owner() == m) {
                     continue;
                 }
-                if (sameAsALivePiece(m, p.segment)) {
+                if (sameAsALivePiece(m, p.segment())) {
                     continue; // a stale segment equal to a live piece frees that piece: no way to tell them apart
                 }
-                candidates.add(p.segment);
+                candidates.add(p.segment());
             }
             MemorySegment wrong = switch (kind) {
                 case PIECE -> candidates.isEmpty() ? foreignPiece : candidates.get(pick % candidates.size());
@@ -394,134 +396,137 @@ class RegionModelTest {
                 case HEAP_SEGMENT -> heapSegment;
                 case NULL -> MemorySegment.NULL;
             };
-            if (m.closed) {
-                expect(IllegalStateException.class, () -> m.region.free(wrong),
+            if (m.isClosed()) {
+                expect(IllegalStateException.class, () -> m.region().free(wrong),
                         where + ": free " + wrong + " in a closed region");
             } else if (wrong == MemorySegment.NULL) {
-                m.region.free(wrong);
+                m.region().free(wrong);
             } else {
-                expect(IllegalArgumentException.class, () -> m.region.free(wrong), where + ": free " + wrong);
+                expect(IllegalArgumentException.class, () -> m.region().free(wrong), where + ": free " + wrong);
             }
         }
 
-        private static boolean sameAsALivePiece(RegionModel m, MemorySegment segment) {
-            for (RegionModel.Piece p : m.live) {
-                if (p.segment.address() == segment.address() && p.segment.byteSize() == segment.byteSize()) {
+        private static boolean sameAsALivePiece(RegionModel<Stamped> m, MemorySegment segment) {
+            for (Stamped p : m.live()) {
+                if (p.segment().address() == segment.address() && p.segment().byteSize() == segment.byteSize()) {
                     return true;
                 }
             }
             return false;
         }
 
-        private void freeSlice(RegionModel m, int index, Slice kind, String where) {
+        private void freeSlice(RegionModel<Stamped> m, int index, Slice kind, String where) {
             boolean empty = kind == Slice.EMPTY_START || kind == Slice.EMPTY_END;
-            List<RegionModel.Piece> big = m.live.stream().filter(p -> p.size >= (empty ? 1 : 2)).toList();
+            List<Stamped> big = m.live().stream().filter(p -> p.size() >= (empty ? 1 : 2)).toList();
             if (big.isEmpty()) {
                 return;
             }
-            RegionModel.Piece p = big.get(index % big.size());
+            Stamped p = big.get(index % big.size());
             MemorySegment slice = switch (kind) {
-                case HEAD -> p.segment.asSlice(0, p.size - 1);
-                case TAIL -> p.segment.asSlice(1);
-                case MIDDLE -> p.segment.asSlice(p.size / 2);
-                case EMPTY_START -> p.segment.asSlice(0, 0);
-                case EMPTY_END -> p.segment.asSlice(p.size, 0);
+                case HEAD -> p.segment().asSlice(0, p.size() - 1);
+                case TAIL -> p.segment().asSlice(1);
+                case MIDDLE -> p.segment().asSlice(p.size() / 2);
+                case EMPTY_START -> p.segment().asSlice(0, 0);
+                case EMPTY_END -> p.segment().asSlice(p.size(), 0);
             };
-            expect(IllegalArgumentException.class, () -> m.region.free(slice), where + ": free a slice of " + p);
+            expect(IllegalArgumentException.class, () -> m.region().free(slice), where + ": free a slice of " + p);
         }
 
-        private void resetOrClose(RegionModel m, boolean close, String where) {
-            if (m.closed) {
-                expect(IllegalStateException.class, close ? m.region::close : m.region::reset, where);
+        private void resetOrClose(RegionModel<Stamped> m, boolean close, String where) {
+            if (m.isClosed()) {
+                expect(IllegalStateException.class, close ? m.region()::close : m.region()::reset, where);
                 return;
             }
-            List<RegionModel.Piece> dying = m.allPieces();
+            List<Stamped> dying;
             if (close) {
-                m.region.close();
-                assertThat(m.region.scope().isAlive()).as(where + ": scope after close").isFalse();
+                m.region().close();
+                assertThat(m.region().scope().isAlive()).as(where + ": scope after close").isFalse();
+                dying = m.close();
             } else {
-                MemorySegment.Scope before = m.region.scope();
-                m.region.reset();
+                MemorySegment.Scope before = m.region().scope();
+                m.region().reset();
                 assertThat(before.isAlive()).as(where + ": old scope after reset").isFalse();
-                assertThat(m.region.scope().isAlive()).as(where + ": new scope after reset").isTrue();
+                assertThat(m.region().scope().isAlive()).as(where + ": new scope after reset").isTrue();
+                dying = m.reset();
             }
-            m.ended(close);
-            for (RegionModel.Piece p : dying) {
+            for (Stamped p : dying) {
                 checkDead(p, where);
             }
         }
 
-        private void merge(RegionModel dst, RegionModel src, boolean andClose, String where) {
-            Runnable call = andClose ? () -> dst.region.mergeAndClose(src.region) : () -> dst.region.merge(src.region);
+        private void merge(RegionModel<Stamped> dst, RegionModel<Stamped> src, boolean andClose, String where) {
+            Runnable call = andClose ? () -> dst.region().mergeAndClose(src.region())
+                    : () -> dst.region().merge(src.region());
             if (dst == src) {
-                if (dst.closed) { // two kinds of misuse at once: either exception will do
+                if (dst.isClosed()) { // two kinds of misuse at once: either exception will do
                     expectEither(call::run, where + ": merge of a closed region into itself");
                 } else {
                     expect(IllegalArgumentException.class, call::run, where + ": merge into itself");
                 }
                 return;
             }
-            if (dst.closed || src.closed) {
+            if (dst.isClosed() || src.isClosed()) {
                 expect(IllegalStateException.class, call::run, where + ": merge with a closed region");
                 return;
             }
             // Moving no bytes passes no limit, even into a region already over its limit (set below its live bytes).
-            if (dst.limit != 0 && src.liveBytes() > 0 && dst.liveBytes() + src.liveBytes() > dst.limit) {
+            if (dst.mergeOverLimit(src)) {
                 expect(LimitExceededException.class, call::run, where + ": merge over the limit");
                 return;
             }
-            List<RegionModel.Piece> moved = src.allPieces();
+            List<Stamped> moved = src.held();
             call.run();
-            dst.mergedFrom(src);
             if (andClose) {
-                assertThat(src.region.scope().isAlive()).as(where + ": source scope after mergeAndClose").isFalse();
-                src.ended(true);
+                dst.mergeAndClose(src);
+                assertThat(src.region().scope().isAlive()).as(where + ": source scope after mergeAndClose").isFalse();
+            } else {
+                dst.merge(src);
             }
-            for (RegionModel.Piece p : moved) {
-                assertThat(p.segment.scope().isAlive()).as(where + ": moved piece " + p + " alive").isTrue();
+            for (Stamped p : moved) {
+                assertThat(p.segment().scope().isAlive()).as(where + ": moved piece " + p + " alive").isTrue();
             }
         }
 
-        private void setLimit(RegionModel m, int mode, int delta, String where) {
+        private void setLimit(RegionModel<Stamped> m, int mode, int delta, String where) {
             long bytes = switch (mode) {
                 case 0 -> 0;
                 case 1 -> Math.max(0, m.liveBytes() + delta);
                 default -> -1 - Math.abs((long) delta);
             };
-            if (bytes < 0 && m.closed) {
-                expectEither(() -> m.region.setLimit(bytes), where + ": negative limit on a closed region");
+            if (bytes < 0 && m.isClosed()) {
+                expectEither(() -> m.region().setLimit(bytes), where + ": negative limit on a closed region");
                 return;
             }
             if (bytes < 0) {
-                expect(IllegalArgumentException.class, () -> m.region.setLimit(bytes), where + ": negative limit");
+                expect(IllegalArgumentException.class, () -> m.region().setLimit(bytes), where + ": negative limit");
                 return;
             }
-            if (m.closed) {
-                expect(IllegalStateException.class, () -> m.region.setLimit(bytes), where);
+            if (m.isClosed()) {
+                expect(IllegalStateException.class, () -> m.region().setLimit(bytes), where);
                 return;
             }
-            assertThat(m.region.setLimit(bytes)).as(where + ": setLimit returns the previous limit").isEqualTo(m.limit);
-            m.limit = bytes;
+            long previous = m.region().setLimit(bytes);
+            assertThat(previous).as(where + ": setLimit returns the previous limit").isEqualTo(m.setLimit(bytes));
         }
 
-        private void resetPeaks(RegionModel m, String where) {
-            if (m.closed) {
-                expect(IllegalStateException.class, m.region::statsAndResetPeaks, where);
+        private void resetPeaks(RegionModel<Stamped> m, String where) {
+            if (m.isClosed()) {
+                expect(IllegalStateException.class, m.region()::statsAndResetPeaks, where);
                 return;
             }
-            RegionStats before = m.region.statsAndResetPeaks();
+            RegionStats before = m.region().statsAndResetPeaks();
             checkStats(m, before, where + ": figures returned by statsAndResetPeaks");
-            m.peak = m.low = m.liveBytes();
+            m.resetPeaks();
         }
 
-        private void badArgument(RegionModel m, int kind, String where) {
+        private void badArgument(RegionModel<Stamped> m, int kind, String where) {
             long size = kind == 0 ? -1 : 8;
             long align = kind == 0 ? 8 : kind == 1 ? 0 : 24;
             String what = where + ": allocate(" + size + ", " + align + ")";
-            if (m.closed) {
-                expectEither(() -> m.region.allocate(size, align), what + " on a closed region");
+            if (m.isClosed()) {
+                expectEither(() -> m.region().allocate(size, align), what + " on a closed region");
             } else {
-                expect(IllegalArgumentException.class, () -> m.region.allocate(size, align), what);
+                expect(IllegalArgumentException.class, () -> m.region().allocate(size, align), what);
             }
         }
 
@@ -551,23 +556,23 @@ class RegionModelTest {
             long allocations = 0;
             long frees = 0;
             long gross = 0;
-            for (RegionModel m : all) {
-                RegionStats s = m.region.stats();
-                checkStats(m, s, where + ": stats of " + m.region.name());
-                assertThat(m.region.limit()).as(where + ": limit of " + m.region.name()).isEqualTo(m.limit);
-                assertThat(m.region.scope().isAlive()).as(where + ": scope of " + m.region.name() + " alive")
-                        .isEqualTo(!m.closed);
-                if (!m.closed) {
-                    assertThat(Invariants.check(m.region)).as(where + ": validate " + m.region.name())
+            for (RegionModel<Stamped> m : all) {
+                RegionStats s = m.region().stats();
+                checkStats(m, s, where + ": stats of " + m.region().name());
+                assertThat(m.region().limit()).as(where + ": limit of " + m.region().name()).isEqualTo(m.limit());
+                assertThat(m.region().scope().isAlive()).as(where + ": scope of " + m.region().name() + " alive")
+                        .isEqualTo(!m.isClosed());
+                if (!m.isClosed()) {
+                    assertThat(Invariants.check(m.region())).as(where + ": validate " + m.region().name())
                             .isNull();
-                    for (RegionModel.Piece p : m.live) {
+                    for (Stamped p : m.live()) {
                         checkStamp(p, where);
                     }
                 }
                 liveBytes += m.liveBytes();
-                liveCount += m.live.size();
-                allocations += m.allocations;
-                frees += m.frees;
+                liveCount += m.liveCount();
+                allocations += m.allocations();
+                frees += m.frees();
                 gross += s.grossBytes();
             }
             assertThat(gross).as(where + ": gross bytes of all regions = bytes the source has out")
@@ -584,39 +589,39 @@ class RegionModelTest {
                     .isEqualTo(gross);
         }
 
-        private static void checkStats(RegionModel m, RegionStats s, String where) {
-            RegionStats expected = new RegionStats(m.liveBytes(), m.live.size(), s.grossBytes(), m.peak, m.low,
-                    m.allocations, m.frees);
-            assertThat(s).as(where + " (gross bytes not modelled)").isEqualTo(expected);
+        private static void checkStats(RegionModel<Stamped> m, RegionStats s, String where) {
+            assertThat(s).as(where + " (gross bytes not modelled)").isEqualTo(m.expected(s.grossBytes()));
             assertThat(s.grossBytes()).as(where + ": gross bytes").isGreaterThanOrEqualTo(0);
-            if (m.closed) {
+            if (m.isClosed()) {
                 assertThat(s.grossBytes()).as(where + ": gross bytes after close").isZero();
             }
         }
 
-        private static void checkStamp(RegionModel.Piece p, String where) {
-            assertThat(p.segment.scope().isAlive()).as(where + ": live piece " + p + " has a live scope").isTrue();
-            long mismatch = MemorySegment.mismatch(p.segment, 0, p.size, MemorySegment.ofArray(p.stamp), 0, p.size);
+        private static void checkStamp(Stamped p, String where) {
+            assertThat(p.segment().scope().isAlive()).as(where + ": live piece " + p + " has a live scope").isTrue();
+            long mismatch = MemorySegment.mismatch(p.segment(), 0, p.size(), MemorySegment.ofArray(p.stamp), 0,
+                    p.size());
             assertThat(mismatch).as(where + ": live piece " + p + " still holds its stamp (first difference at)")
                     .isEqualTo(-1L);
         }
 
-        private static void checkDead(RegionModel.Piece p, String where) {
-            assertThat(p.segment.scope().isAlive()).as(where + ": dead piece " + p + " scope").isFalse();
-            if (p.size > 0) {
-                expect(IllegalStateException.class, () -> p.segment.get(ValueLayout.JAVA_BYTE, 0),
+        private static void checkDead(Stamped p, String where) {
+            assertThat(p.segment().scope().isAlive()).as(where + ": dead piece " + p + " scope").isFalse();
+            if (p.size() > 0) {
+                expect(IllegalStateException.class, () -> p.segment().get(ValueLayout.JAVA_BYTE, 0),
                         where + ": reading dead piece " + p);
-                expect(IllegalStateException.class, () -> p.segment.set(ValueLayout.JAVA_BYTE, p.size - 1, (byte) 1),
+                expect(IllegalStateException.class,
+                        () -> p.segment().set(ValueLayout.JAVA_BYTE, p.size() - 1, (byte) 1),
                         where + ": writing dead piece " + p);
             }
         }
 
         /** After a failure: close what is still open, so that a failing try does not leak into the next. */
         void cleanUp() {
-            for (RegionModel m : all) {
-                if (m.region.scope().isAlive()) {
+            for (RegionModel<Stamped> m : all) {
+                if (m.region().scope().isAlive()) {
                     try {
-                        m.region.close();
+                        m.region().close();
                     } catch (RuntimeException ignored) {
                         // the try has failed already; report that failure, not this one
                     }
@@ -626,101 +631,22 @@ class RegionModelTest {
         }
     }
 
-    /** The reference model of one region: plain lists and counters, no memory. */
-    static final class RegionModel {
-        enum State { LIVE, FREED, DEAD }
+    /** A piece of the run, with the pattern written into it when it was allocated (its stamp). */
+    static final class Stamped extends RegionModel.Piece {
+        final long id;
+        final byte[] stamp;
 
-        static final class Piece {
-            final long id;
-            final MemorySegment segment;
-            final long size;
-            final byte[] stamp;
-            RegionModel owner;
-            State state = State.LIVE;
-
-            Piece(long id, MemorySegment segment, RegionModel owner) {
-                this.id = id;
-                this.segment = segment;
-                this.size = segment.byteSize();
-                this.owner = owner;
-                this.stamp = new byte[(int) size];
-                new Random(id * 0x9E3779B97F4A7C15L + size).nextBytes(stamp);
-            }
-
-            @Override
-            public String toString() {
-                return "piece#" + id + "[" + size + " bytes at 0x" + Long.toHexString(segment.address()) + ", " + state
-                        + " in " + owner.region.name() + "]";
-            }
+        Stamped(long id, MemorySegment segment) {
+            super(segment);
+            this.id = id;
+            this.stamp = new byte[(int) size()];
+            new Random(id * 0x9E3779B97F4A7C15L + size()).nextBytes(stamp);
         }
 
-        final Region region;
-        /** Live pieces, in allocation order. */
-        final List<Piece> live = new ArrayList<>();
-        /** Freed pieces whose generation this region still holds: they die with its next reset or close. */
-        final List<Piece> freed = new ArrayList<>();
-        long limit;
-        long peak;
-        long low;
-        long allocations;
-        long frees;
-        boolean closed;
-
-        RegionModel(Region region, long limit) {
-            this.region = region;
-            this.limit = limit;
-        }
-
-        long liveBytes() {
-            long sum = 0;
-            for (Piece p : live) {
-                sum += p.size;
-            }
-            return sum;
-        }
-
-        List<Piece> allPieces() {
-            List<Piece> all = new ArrayList<>(live);
-            all.addAll(freed);
-            return all;
-        }
-
-        void allocated(Piece p) {
-            live.add(p);
-            allocations++;
-            peak = Math.max(peak, liveBytes());
-        }
-
-        void freed(Piece p) {
-            live.remove(p);
-            freed.add(p);
-            p.state = State.FREED;
-            frees++;
-            low = Math.min(low, liveBytes());
-        }
-
-        /** reset or close: every piece dies; live figures and the low watermark go to 0, the peak stays. */
-        void ended(boolean close) {
-            for (Piece p : allPieces()) {
-                p.state = State.DEAD;
-            }
-            live.clear();
-            freed.clear();
-            low = 0;
-            closed |= close;
-        }
-
-        /** Takes every piece (live or freed) of {@code src}; history counters stay where they happened. */
-        void mergedFrom(RegionModel src) {
-            for (Piece p : src.allPieces()) {
-                p.owner = this;
-            }
-            live.addAll(src.live);
-            freed.addAll(src.freed);
-            src.live.clear();
-            src.freed.clear();
-            src.low = 0;
-            peak = Math.max(peak, liveBytes());
+        @Override
+        public String toString() {
+            return "piece#" + id + "[" + size() + " bytes at 0x" + Long.toHexString(segment().address()) + ", "
+                    + state() + " in " + owner().region().name() + "]";
         }
     }
 }

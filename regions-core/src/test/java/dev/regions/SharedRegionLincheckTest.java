@@ -24,9 +24,10 @@ import org.junit.jupiter.api.Test;
 /**
  * Guarantee 5 of DESIGN.md checked by Lincheck: every operation of a shared region is atomic, so
  * every concurrent history of allocate, free, reset and stats on one shared region is
- * linearizable with respect to {@link Spec}, a plain sequential model of the live bytes, the live
- * count, the watermarks, the history counters and the state of every piece. After each history
- * {@link #invariantsHoldAtTheEnd} runs {@code validate()}.
+ * linearizable with respect to {@link Spec}, a sequential specification built on the reference
+ * model ({@link RegionModel}): the live bytes, the live count, the watermarks, the history counters
+ * and the state of every piece. After each history {@link #invariantsHoldAtTheEnd} runs
+ * {@code validate()}.
  *
  * <p>Lincheck needs deterministic results, so no operation returns a segment: {@code allocate}
  * returns the size it got or the simple name of the exception it threw (the region has a limit,
@@ -176,28 +177,16 @@ public final class SharedRegionLincheckTest {
 
     // ------------------------------------------------------------------ the sequential specification
 
-    /** What one shared region must look like to every thread: a plain model, one operation at a time. */
+    /**
+     * What one shared region must look like to every thread, one operation at a time: the reference
+     * model ({@link RegionModel}) of a shared region with the limit {@link #LIMIT}, and each thread's
+     * pieces. Lincheck builds it reflectively (public, no-argument constructor) and compares the
+     * strings its operations return with the test's.
+     */
     public static final class Spec {
-        private enum State { LIVE, FREED, DEAD }
-
-        private static final class Piece {
-            final long size;
-            State state = State.LIVE;
-
-            Piece(long size) {
-                this.size = size;
-            }
-        }
-
+        private final RegionModel<RegionModel.Piece> model = new RegionModel<>(null, true, LIMIT);
         @SuppressWarnings({"unchecked", "rawtypes"})
-        private final List<Piece>[] pieces = new List[MAX_THREAD_IDS];
-        private final List<Piece> all = new ArrayList<>();
-        private long live;
-        private long count;
-        private long peak;
-        private long low;
-        private long allocations;
-        private long frees;
+        private final List<RegionModel.Piece>[] pieces = new List[MAX_THREAD_IDS];
 
         public Spec() {
             for (int t = 0; t < MAX_THREAD_IDS; t++) {
@@ -207,46 +196,34 @@ public final class SharedRegionLincheckTest {
 
         public String allocate(int thread, int size) {
             long bytes = SIZES[size];
-            if (live + bytes > LIMIT) {
+            if (model.overLimit(bytes)) {
                 return LimitExceededException.class.getSimpleName();
             }
-            Piece p = new Piece(bytes);
-            pieces[thread].add(p);
-            all.add(p);
-            live += bytes;
-            count++;
-            allocations++;
-            peak = Math.max(peak, live);
+            pieces[thread].add(model.allocated(new RegionModel.Piece(bytes)));
             return "allocated " + bytes;
         }
 
         public String free(int thread, int index) {
-            List<Piece> mine = pieces[thread];
+            List<RegionModel.Piece> mine = pieces[thread];
             if (mine.isEmpty()) {
                 return "nothing to free";
             }
-            Piece p = mine.remove(index % mine.size());
-            if (p.state != State.LIVE) {
+            RegionModel.Piece p = mine.remove(index % mine.size());
+            if (!p.isLive()) {
                 return IllegalArgumentException.class.getSimpleName(); // from before a reset
             }
-            p.state = State.FREED;
-            live -= p.size;
-            count--;
-            frees++;
-            low = Math.min(low, live);
+            model.freed(p);
             return "freed";
         }
 
         public String reset(int thread) {
-            all.forEach(p -> p.state = State.DEAD);
-            live = 0;
-            count = 0;
-            low = 0;
+            model.reset();
             return "reset";
         }
 
         public String stats() {
-            return describe(live, count, peak, low, allocations, frees);
+            return describe(model.liveBytes(), model.liveCount(), model.peak(), model.low(), model.allocations(),
+                    model.frees());
         }
     }
 

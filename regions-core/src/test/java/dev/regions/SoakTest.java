@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,6 +48,7 @@ import org.junit.jupiter.api.Test;
  * The soak found that a reset kept every chunk that merges brought in, so gross bytes grew by
  * some 10 MB a second under this load; fixed, and kept fixed by {@link GrossGrowthTest}.
  */
+@Tag("slow") // measures RSS and runs long; still part of the default build
 class SoakTest {
 
     private static final Path CSV = Path.of("target", "soak-samples.csv");
