@@ -19,8 +19,9 @@ final class FreeLists {
     private final CarvedBlock[][] blocks = new CarvedBlock[SizeClasses.COUNT][];
     private final int[][] units = new int[SizeClasses.COUNT][];
     private final int[] counts = new int[SizeClasses.COUNT];
-    /** Stacks a merge handed over, per class, used once the class's own stack is empty. */
+    /** Stacks a merge handed over, per class, used once the class's own stack is empty; and the last of each chain. */
     private final Handed[] handed = new Handed[SizeClasses.COUNT];
+    private final Handed[] handedLast = new Handed[SizeClasses.COUNT];
     /** The block of the entry {@link #pop} returned last. */
     CarvedBlock popped;
 
@@ -29,7 +30,7 @@ final class FreeLists {
         final CarvedBlock[] blocks;
         final int[] units;
         final int count;
-        final Handed next;
+        Handed next;
 
         Handed(CarvedBlock[] blocks, int[] units, int count, Handed next) {
             this.blocks = blocks;
@@ -77,35 +78,45 @@ final class FreeLists {
     private int takeHanded(int sizeClass) {
         Handed h = handed[sizeClass];
         handed[sizeClass] = h.next;
+        if (h.next == null) {
+            handedLast[sizeClass] = null;
+        }
         blocks[sizeClass] = h.blocks;
         units[sizeClass] = h.units;
         return counts[sizeClass] = h.count;
     }
 
-    /** Takes every entry of {@code from} (a merge), in O(size classes). */
+    /** Takes every entry of {@code from} (a merge), in O(size classes): its chains are spliced in front of ours. */
     void takeAll(FreeLists from) {
         for (int c = 0; c < SizeClasses.COUNT; c++) {
-            Handed chain = from.handed[c];
+            Handed first = from.handed[c];
+            Handed last = from.handedLast[c];
             if (from.counts[c] > 0) {
-                chain = new Handed(from.blocks[c], from.units[c], from.counts[c], chain);
+                first = new Handed(from.blocks[c], from.units[c], from.counts[c], first);
+                if (last == null) {
+                    last = first;
+                }
             }
-            handed[c] = append(chain, handed[c]);
+            if (first != null) {
+                last.next = handed[c];
+                if (handed[c] == null) {
+                    handedLast[c] = last;
+                }
+                handed[c] = first;
+            }
             from.blocks[c] = null;
             from.units[c] = null;
             from.counts[c] = 0;
             from.handed[c] = null;
+            from.handedLast[c] = null;
         }
         from.popped = null;
-    }
-
-    /** {@code chain}, then {@code tail}; copies the links of {@code chain} (one per merge the source received). */
-    private static Handed append(Handed chain, Handed tail) {
-        return chain == null ? tail : new Handed(chain.blocks, chain.units, chain.count, append(chain.next, tail));
     }
 
     void clear() {
         Arrays.fill(counts, 0);
         Arrays.fill(handed, null);
+        Arrays.fill(handedLast, null);
         popped = null;
     }
 

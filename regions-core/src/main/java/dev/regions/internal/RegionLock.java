@@ -20,6 +20,9 @@ import java.util.concurrent.locks.LockSupport;
  * owner one last time, so under sequential consistency no wake-up is lost; where the processor
  * lets the unlocking store pass the read (x86 may), the sleep's timeout ends the wait.
  *
+ * <p>Not interruptible: a waiter whose thread is interrupted goes on sleeping until it gets the lock,
+ * and keeps its interrupt status for whoever checks it next.
+ *
  * <p>Re-entrant, so that a cleanup action or a source call running under the lock that calls back
  * into the region gets the heap's clear "busy" exception instead of a deadlock. Not fair: a thread
  * may be overtaken, which for operations this short costs less than a queue would.
@@ -76,13 +79,19 @@ final class RegionLock extends Padded {
         }
         sleepers.add(me);
         SLEEPING.getAndAdd(this, 1);
+        boolean interrupted = false;
         try {
             while (!tryTake(me)) {
                 LockSupport.parkNanos(this, MAX_SLEEP_NANOS);
+                // An interrupted thread's park returns at once: keep sleeping, and keep the interrupt for later.
+                interrupted |= Thread.interrupted();
             }
         } finally {
             SLEEPING.getAndAdd(this, -1);
             sleepers.remove(me);
+            if (interrupted) {
+                me.interrupt();
+            }
         }
     }
 
