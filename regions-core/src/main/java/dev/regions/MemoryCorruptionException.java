@@ -1,10 +1,15 @@
 package dev.regions;
 
 /**
- * Thrown by a region's checked mode (the original's debug layer {@code testalloc.c}) when it
- * finds the guard zone after a piece overwritten, or a freed piece written to.
+ * Thrown by a checked region ({@link Region.Builder#checked}) when it finds memory around or of a
+ * piece written that no one may write: the guard zone before or after a piece (an underrun or an
+ * overrun, by native code or a segment widened with {@code reinterpret}). It is the original's
+ * debug layer ({@code testalloc.c}) finding a damaged guard byte.
  *
- * <p>The checked mode itself arrives in a later release; no region of this release throws it.
+ * <p>The message names the region, the piece's id, size and address, the offset of the first
+ * damaged byte from the piece's start (negative before it), and where the piece was allocated when
+ * that was recorded. It is thrown after the call that found the damage has done its work: a
+ * {@code free} has freed the piece, a {@code reset} or {@code close} has given everything back.
  */
 public class MemoryCorruptionException extends RuntimeException {
     private static final long serialVersionUID = 1L;

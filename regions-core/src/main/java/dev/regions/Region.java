@@ -5,6 +5,7 @@ import dev.regions.internal.Settings;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -58,6 +59,18 @@ import java.util.Objects;
  * blocks, so a shared region used by many threads holds more memory than one used by one thread,
  * and its watermarks are kept in steps (see {@link #stats()}).
  *
+ * <h2>When a thread dies, or nobody closes a region</h2>
+ * Once the thread that owns a confined region has ended, any thread may {@link #reset()} or
+ * {@link #close()} it, and its memory goes back to the source as with a close by the owner. The
+ * JDK lets only the owner end a confined arena, so the region's scope stays alive: cleanup actions
+ * bound to it with {@code reinterpret} do not run, and {@code scope().isAlive()} stays true after
+ * such a close; its pieces still cannot be touched from any other thread
+ * ({@link WrongThreadException}). A region that becomes unreachable before anyone closed it, with
+ * every piece of it unreachable too (a held piece keeps its region alive), is reclaimed: a
+ * cleaner gives its memory back to the source, takes it out of the global figures, counts it
+ * ({@link Regions#reclaimedRegions()}) and logs a warning naming it. Its cleanup actions do not
+ * run either. Closing a region is still the way to release memory at a known moment.
+ *
  * <h2>After close</h2>
  * {@link #stats()}, {@link #limit()}, {@link #name()} and {@link #scope()} still answer (the
  * scope reports {@code isAlive() == false}); every other method throws
@@ -94,8 +107,8 @@ public interface Region extends Arena {
     }
 
     /**
-     * A builder preset with the template's source, sharing, zeroing and bump mode (not its name, limit or
-     * anything it holds). Replaces {@code alloc_InitSegment(seg, NULL)}, which inherited a
+     * A builder preset with the template's source, sharing, zeroing, bump mode and checked mode (not
+     * its name, limit or anything it holds). Replaces {@code alloc_InitSegment(seg, NULL)}, which inherited a
      * segment's functions.
      *
      * @param template a region built by this library; it may be closed
@@ -109,7 +122,8 @@ public interface Region extends Arena {
             throw new IllegalArgumentException(
                     "template " + template.getClass().getName() + " is not a region built by Regions");
         }
-        Builder builder = new Builder().shared(settings.shared()).zeroing(settings.zeroing()).bump(settings.bump());
+        Builder builder = new Builder().shared(settings.shared()).zeroing(settings.zeroing()).bump(settings.bump())
+                .checked(settings.checked());
         builder.source = settings.source(); // vetted when the template was built
         return builder;
     }
@@ -274,8 +288,46 @@ public interface Region extends Arena {
     RegionStats statsAndResetPeaks();
 
     /**
+     * Checks the region now. In a {@linkplain Builder#checked checked} region: the guard zones
+     * before and after every live piece. A region that is not checked keeps nothing to check and
+     * returns at once.
+     *
+     * @throws MemoryCorruptionException if a guard zone was written, naming the first damaged
+     *         piece (the exception's suppressed list names the others)
+     * @throws IllegalStateException if the region is closed
+     * @throws WrongThreadException if the region is confined to another thread
+     */
+    void verify();
+
+    /**
+     * The live pieces of a {@linkplain Builder#checked checked} region, oldest first: what a leak
+     * report is made of.
+     *
+     * @return a snapshot
+     * @throws UnsupportedOperationException if the region is not checked (it keeps no record of
+     *         its pieces)
+     * @throws IllegalStateException if the region is closed
+     * @throws WrongThreadException if the region is confined to another thread
+     */
+    List<PieceInfo> livePieces();
+
+    /**
+     * A report of the live pieces of a {@linkplain Builder#checked checked} region, grouped by
+     * where they were allocated, largest group first (like talloc's {@code talloc_report_full}):
+     * one line per allocation site with its pieces and bytes, then the pieces' ids. Closing a
+     * checked region that still holds pieces logs this report.
+     *
+     * @return the report, several lines
+     * @throws UnsupportedOperationException if the region is not checked
+     * @throws IllegalStateException if the region is closed
+     * @throws WrongThreadException if the region is confined to another thread
+     */
+    String leakReport();
+
+    /**
      * Builds regions. Defaults: confined, {@link MemorySource#malloc()}, zeroing, pieces that can
-     * be freed one by one (not bump mode), no limit, a generated name.
+     * be freed one by one (not bump mode), no limit, a generated name, not checked (unless the
+     * system property {@code regions.checked} is {@code true}).
      */
     final class Builder {
         private String name;
@@ -284,6 +336,12 @@ public interface Region extends Arena {
         private MemorySource source = MemorySource.malloc();
         private boolean zeroing = true;
         private boolean bump;
+        private Boolean checked;
+        private boolean strictClose;
+        private int siteEvery = DEFAULT_SITE_SAMPLING;
+
+        /** Records the allocation site of one piece in this many, by default (see {@link #recordSites}). */
+        static final int DEFAULT_SITE_SAMPLING = 64;
 
         Builder() {
         }
@@ -377,12 +435,88 @@ public interface Region extends Arena {
         }
 
         /**
+         * Chooses the checked mode, which finds the caller's memory mistakes (the original's debug
+         * layer). Off by default; the system property {@code regions.checked=true} turns it on
+         * for every region built without an explicit {@code checked(false)}, so a test run can use
+         * it without a code change. A checked region:
+         * <ul>
+         * <li>gives every piece a scope of its own, which {@code free} ends: touching a freed
+         *     piece throws {@link IllegalStateException}, as touching a piece of a closed arena
+         *     does, and freeing a piece twice, a stale piece whose place was reused (by a piece
+         *     of any size), or a slice of one is always refused with
+         *     {@link IllegalArgumentException}. (So a piece's scope is not the region's
+         *     {@link Region#scope()}, which still ends every piece at a reset or close.)
+         * <li>puts guard zones before and after every piece and checks them at {@code free},
+         *     {@link Region#verify()}, {@code reset} and {@code close}
+         *     ({@link MemoryCorruptionException});
+         * <li>numbers its pieces, records where some of them were allocated
+         *     ({@link #recordSites}), lists them ({@link Region#livePieces()},
+         *     {@link Region#leakReport()}), and logs that report when it is closed with pieces
+         *     still live (or throws: {@link #strictClose}).
+         * </ul>
+         * Everything else behaves as in a region that is not checked: limits, figures (guard
+         * zones are not live bytes, though they count in the gross bytes), merge (with a region
+         * checked or not: checked pieces stay checked in the region they move to), reset,
+         * alignment, zeroing, with one
+         * exception: a reset or close that finds a piece in use by a downcall throws as always, but
+         * the pieces whose scopes it ended before that one stay ended. A region in bump mode is
+         * never checked (its pieces are only released all together). What it costs: about four times the time of an
+         * allocate and free (BENCHMARKS.md, W1) and 32 or more bytes per piece; in a shared
+         * region, a free also costs a JDK shared-arena close (a handshake with every thread);
+         * reset, close and merge cost O(pieces).
+         *
+         * @param checked true for a checked region
+         * @return this builder
+         */
+        public Builder checked(boolean checked) {
+            this.checked = checked;
+            return this;
+        }
+
+        /**
+         * Chooses whether closing a checked region that still holds pieces throws
+         * {@link IllegalStateException} (after giving everything back), as Arrow's allocators do,
+         * instead of logging the leak report as a warning. Off by default; ignored by a region
+         * that is not checked.
+         *
+         * @param strict true to throw on a leak
+         * @return this builder
+         */
+        public Builder strictClose(boolean strict) {
+            this.strictClose = strict;
+            return this;
+        }
+
+        /**
+         * How often a checked region records where a piece was allocated: the site of one
+         * allocation in {@code everyNth} (1: every one). Walking the stack costs about a
+         * microsecond, thirty times an allocation, so the default is one in
+         * {@value #DEFAULT_SITE_SAMPLING}; set 1 to find every leaking site. Ignored by a region
+         * that is not checked.
+         *
+         * @param everyNth at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code everyNth} is less than 1
+         */
+        public Builder recordSites(int everyNth) {
+            if (everyNth < 1) {
+                throw new IllegalArgumentException("invalid site sampling: " + everyNth
+                        + " (must be >= 1: record one allocation site in that many)");
+            }
+            this.siteEvery = everyNth;
+            return this;
+        }
+
+        /**
          * Builds the region. Takes no memory from the source yet.
          *
          * @return a new open region
          */
         public Region build() {
-            return Engine.build(new Settings(name, shared, limit, source, zeroing, bump));
+            // A bump region's pieces are never freed alone, so they need no records: it is never checked.
+            boolean check = !bump && (checked != null ? checked : Boolean.getBoolean("regions.checked"));
+            return Engine.build(new Settings(name, shared, limit, source, zeroing, bump, check, strictClose,
+                    siteEvery));
         }
     }
 }

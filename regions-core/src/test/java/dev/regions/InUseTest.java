@@ -1,6 +1,7 @@
 package dev.regions;
 
 import dev.regions.internal.Invariants;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -99,6 +100,8 @@ class InUseTest {
 
     @Test
     void whenAMergedInGenerationIsInUseTheOthersEndAndFiguresStayExact() throws Throwable {
+        assumeFalse(Invariants.CHECKED, "a checked region's pieces have scopes of their own, which a reset ends one"
+                + " by one (Region.Builder.checked says so)");
         TrackingSource source = new TrackingSource();
         try (Region dst = Region.builder().source(source).build();
              Region src = Region.builder().source(source).build()) {

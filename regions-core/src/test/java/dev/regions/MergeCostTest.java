@@ -1,5 +1,7 @@
 package dev.regions;
 
+import java.lang.foreign.MemorySegment;
+
 import dev.regions.internal.Invariants;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -42,8 +44,15 @@ class MergeCostTest {
             scratch.free(scratch.allocate(32)); // a partly used page with a free slot
             program.merge(scratch);
 
-            assertThat(program.allocate(32).scope()).isEqualTo(program.scope());
-            assertThat(scratch.allocate(32).scope()).isEqualTo(scratch.scope());
+            MemorySegment programs = program.allocate(32);
+            MemorySegment scratchs = scratch.allocate(32);
+            if (!Invariants.CHECKED) { // a checked region's pieces have scopes of their own (Region.Builder.checked)
+                assertThat(programs.scope()).isEqualTo(program.scope());
+                assertThat(scratchs.scope()).isEqualTo(scratch.scope());
+            }
+            scratch.reset();
+            assertThat(scratchs.scope().isAlive()).as("a scratch piece dies with the scratch region's reset").isFalse();
+            assertThat(programs.scope().isAlive()).as("the program's piece lives on").isTrue();
             assertThat(Invariants.check(program)).isNull();
             assertThat(Invariants.check(scratch)).isNull();
         }

@@ -1,12 +1,15 @@
 package dev.regions.internal;
 
+import dev.regions.MemoryCorruptionException;
 import dev.regions.MemorySource;
+import dev.regions.PieceInfo;
 import dev.regions.Region;
 import dev.regions.RegionStats;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Reference;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,8 +77,7 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
 
     /** A new heap of this region, whose ledger the reclaimer is told of. */
     final Heap newHeap(long limit, int lane) {
-        Heap heap = new Heap(name, settings.source(), settings.zeroing(), settings.bump(), limit, lane,
-                new Generation(null, arena, anchor));
+        Heap heap = new Heap(name, settings, limit, lane, new Generation(null, arena, anchor));
         record.add(heap.ledger);
         return heap;
     }
@@ -144,6 +146,42 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
     }
 
     /**
+     * A checked region's part of a reset or close, before its generation ends: the leak report
+     * (closing with pieces live), the guards checked, every piece's scope ended.
+     */
+    private Throwable[] endChecked(List<Heap> heaps, boolean closing, boolean abandoned) {
+        String leaks = null;
+        MemoryCorruptionException damage = null;
+        if (closing) {
+            List<PieceInfo> pieces = livePiecesGuarded();
+            if (!pieces.isEmpty()) {
+                leaks = CheckedPieces.report(name, pieces);
+            }
+        }
+        for (Heap h : heaps) {
+            if (h.checked == null) {
+                continue;
+            }
+            if (abandoned) {
+                h.checked.abandonAll();
+            } else {
+                damage = (MemoryCorruptionException) Checks.addFailure(damage, h.checked.endAll());
+            }
+        }
+        return new Throwable[] {damage, leaks == null ? null : new IllegalStateException(leaks)};
+    }
+
+    /** Whether a heap keeps checked pieces: the region is checked, or a merge brought some. */
+    private static boolean holdsCheckedPieces(List<Heap> heaps) {
+        for (Heap h : heaps) {
+            if (h.checked != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * Ends the current generation of every heap (one arena: all or nothing), then the adopted
      * ones, then lets every heap take its memory back. If the current arena is in use (a downcall
      * holds a piece), nothing changes and its {@link IllegalStateException} is thrown. If an
@@ -157,6 +195,7 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
     private void endGuarded(boolean closing) {
         List<Heap> heaps = heaps();
         boolean abandoned = abandoned();
+        Throwable[] checkedFindings = holdsCheckedPieces(heaps) ? endChecked(heaps, closing, abandoned) : null;
         Arena next = closing ? null : newArena(); // the one step that may fail comes before anything ends
         Generation.Anchor nextAnchor = null;
         int entered = 0;
@@ -204,6 +243,16 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
         if (closed && record.finish()) {
             GlobalFigures.regionDone(record);
             reclaim.clean(); // unregisters: the reclaim sees the record finished and does nothing
+        }
+        if (checkedFindings != null) {
+            failure = Checks.addFailure(checkedFindings[0], failure); // damage first: it is what the caller must see
+            Throwable leak = checkedFindings[1];
+            if (leak != null && settings.strictClose()) {
+                failure = Checks.addFailure(failure, leak);
+            } else if (leak != null) {
+                System.getLogger("dev.regions").log(System.Logger.Level.WARNING,
+                        "closed with pieces still live: " + leak.getMessage());
+            }
         }
         Checks.rethrow(Checks.addFailure(inUse, failure));
     }
@@ -354,6 +403,62 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
     @Override
     public final RegionStats stats() {
         return guarded(Access.READ, () -> figures().stats());
+    }
+
+    @Override
+    public final void verify() {
+        guarded(Access.CHANGE, () -> {
+            checkUsable();
+            if (holdsCheckedPieces(heaps())) {
+                MemoryCorruptionException damage = null;
+                for (Heap h : heaps()) {
+                    if (h.checked != null) {
+                        damage = (MemoryCorruptionException) Checks.addFailure(damage, h.checked.verify());
+                    }
+                }
+                if (damage != null) {
+                    throw damage;
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public final List<PieceInfo> livePieces() {
+        return guarded(Access.CHANGE, () -> {
+            checkChecked("livePieces");
+            return livePiecesGuarded();
+        });
+    }
+
+    @Override
+    public final String leakReport() {
+        return guarded(Access.CHANGE, () -> {
+            checkChecked("leakReport");
+            return CheckedPieces.report(name, livePiecesGuarded());
+        });
+    }
+
+    private void checkChecked(String what) {
+        checkUsable();
+        if (!settings.checked()) {
+            throw new UnsupportedOperationException("region '" + name + "' is not checked: it keeps no record of its"
+                    + " pieces for " + what + "() (build it with Region.Builder.checked(true), or run with"
+                    + " -Dregions.checked=true)");
+        }
+    }
+
+    /** Every live piece of a checked region, oldest first (guard held). */
+    private List<PieceInfo> livePiecesGuarded() {
+        List<PieceInfo> all = new ArrayList<>();
+        for (Heap h : heaps()) {
+            if (h.checked != null) {
+                all.addAll(h.checked.pieces());
+            }
+        }
+        all.sort(java.util.Comparator.comparingLong(PieceInfo::id));
+        return all;
     }
 
     @Override

@@ -14,6 +14,9 @@ import java.util.function.Supplier;
  * owner too. Its one heap keeps its figures and its limit ({@link HeapFigures}); reading them
  * ({@code stats}, {@code limit}, {@code scope}) is allowed from any thread and may see a slightly
  * stale value there.
+ *
+ * <p>Once its thread has died, any thread may reset or close it (under this object's monitor, so
+ * that two threads doing so take turns); see {@link BaseRegion#endGuarded}.
  */
 public final class ConfinedRegion extends BaseRegion {
     final Thread owner = Thread.currentThread();
@@ -53,8 +56,18 @@ public final class ConfinedRegion extends BaseRegion {
 
     @Override
     <T> T guarded(Access access, Supplier<T> action) {
-        if (access != Access.READ && Thread.currentThread() != owner && (access != Access.END || owner.isAlive())) {
-            throw Checks.wrongThread(name, owner);
+        Thread caller = Thread.currentThread();
+        if (caller != owner) {
+            if (access == Access.END && !owner.isAlive()) {
+                synchronized (this) { // threads ending a dead thread's region take turns
+                    return action.get();
+                }
+            }
+            if (access != Access.READ) {
+                throw Checks.wrongThread(name, owner);
+            }
+        } else if (heap.callouts.isBusy()) {
+            throw Checks.busy(name, heap.callouts.busy()); // a callout calling back: even reads see a heap half changed
         }
         return action.get();
     }

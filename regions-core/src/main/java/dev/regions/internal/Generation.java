@@ -74,6 +74,16 @@ final class Generation extends Padded {
         }
     }
 
+    /**
+     * Makes {@code arena} (a checked piece's own) keep this generation's region reachable, as the
+     * generation's arena does: a held checked piece must keep its region, and its memory, alive.
+     */
+    @SuppressWarnings("restricted") // binds nothing: registers a reference to the anchor
+    void anchor(Arena arena) {
+        Anchor held = anchor;
+        MemorySegment.NULL.reinterpret(0, arena, ignored -> java.lang.ref.Reference.reachabilityFence(held));
+    }
+
     /** Held by an arena's scope; references the region that owns the arena's pieces. */
     static final class Anchor implements Consumer<MemorySegment> {
         volatile Object region;

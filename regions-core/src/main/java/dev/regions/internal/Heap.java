@@ -1,7 +1,5 @@
 package dev.regions.internal;
 
-import dev.regions.MemorySource;
-
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -49,6 +47,13 @@ final class Heap extends Padded {
     final int lane;
     final boolean zeroing;
     final boolean bump;
+    /**
+     * The checked mode's records and guards, or null: see {@link CheckedPieces}. A heap that is
+     * not checked gets one when a merge brings it checked pieces.
+     */
+    CheckedPieces checked;
+    /** Neither bump mode nor checked: the fast paths apply. */
+    private final boolean plain;
     final Ledger ledger;
     final Callouts callouts = new Callouts();
     final Generations generations;
@@ -74,16 +79,18 @@ final class Heap extends Padded {
     /** A lane of a shared region: whether it ever allocated. */
     boolean used;
 
-    Heap(String name, MemorySource source, boolean zeroing, boolean bump, long limit, int lane, Generation first) {
+    Heap(String name, Settings settings, long limit, int lane, Generation first) {
         this.name = name;
         this.lane = lane;
-        this.zeroing = zeroing;
-        this.bump = bump;
+        this.zeroing = settings.zeroing();
+        this.bump = settings.bump();
+        this.checked = settings.checked() ? new CheckedPieces(this, settings.shared(), settings.siteEvery()) : null;
+        this.plain = !bump && checked == null;
         this.limit = limit;
         this.holdsBumpPieces = bump;
         this.ledger = new Ledger();
         this.views = new Views(ledger, first);
-        this.supply = new BlockSupply(source, ledger, callouts, lane, views);
+        this.supply = new BlockSupply(settings.source(), ledger, callouts, lane, views);
         this.generations = new Generations(first);
         first.owner = this;
         GlobalFigures.opened(ledger);
@@ -100,18 +107,34 @@ final class Heap extends Padded {
         return closed;
     }
 
+    /** Whether the heap's own pieces are checked (a checked region's heap). */
+    boolean checksItsPieces() {
+        return !plain && !bump;
+    }
+
     // ---------------------------------------------------------------- allocate
 
     MemorySegment allocate(long byteSize, long byteAlignment) {
-        if (byteSize - 1 < SMALL_FAST && byteSize > 0 && byteAlignment <= SizeClasses.UNIT && !bump) {
-            return allocateSmall(byteSize);
+        if (byteSize - 1 < SMALL_FAST && byteSize > 0 && byteAlignment <= SizeClasses.UNIT && plain) {
+            return allocateSmall(byteSize, byteSize);
         }
-        return allocateOther(byteSize, byteAlignment);
+        return checked != null ? checked.allocate(byteSize, byteAlignment) : allocateRaw(byteSize, byteAlignment, byteSize);
     }
 
-    private MemorySegment allocateSmall(long byteSize) {
+    /**
+     * A piece of {@code byteSize} bytes that counts as {@code counted} bytes in the figures and
+     * against the limit: the same, but for the checked mode, whose raw pieces hold guards.
+     */
+    MemorySegment allocateRaw(long byteSize, long byteAlignment, long counted) {
+        if (byteSize - 1 < SMALL_FAST && byteSize > 0 && byteAlignment <= SizeClasses.UNIT && !bump) {
+            return allocateSmall(byteSize, counted);
+        }
+        return allocateOther(byteSize, byteAlignment, counted);
+    }
+
+    private MemorySegment allocateSmall(long byteSize, long counted) {
         if (limit != 0) {
-            checkLimit(byteSize);
+            checkLimit(counted);
         }
         int units = (int) ((byteSize + SizeClasses.UNIT - 1) >>> SizeClasses.UNIT_SHIFT);
         Generation generation = generations.current;
@@ -136,20 +159,20 @@ final class Heap extends Padded {
             block.markLive(unit, byteSize);
             piece = carveView.asSlice((long) unit << SizeClasses.UNIT_SHIFT, byteSize);
         }
-        generation.liveBytes += byteSize;
+        generation.liveBytes += counted;
         generation.liveCount++;
-        ledger.allocated(byteSize);
+        ledger.allocated(counted);
         return piece;
     }
 
-    private MemorySegment allocateOther(long byteSize, long byteAlignment) {
+    private MemorySegment allocateOther(long byteSize, long byteAlignment, long counted) {
         long alignment = Math.max(SizeClasses.UNIT, byteAlignment);
         if (byteSize > SizeClasses.MEDIUM_MAX || alignment > SizeClasses.MAX_CARVED_ALIGNMENT
                 || (byteSize == 0 && 2 * alignment > SizeClasses.MEDIUM_MAX)) {
-            return allocateLarge(byteSize, alignment);
+            return allocateLarge(byteSize, alignment, counted);
         }
         if (limit != 0) {
-            checkLimit(byteSize);
+            checkLimit(counted);
         }
         int alignUnits = (int) (alignment >>> SizeClasses.UNIT_SHIFT);
         Generation generation = generations.current;
@@ -175,9 +198,9 @@ final class Heap extends Padded {
                 piece = carveView.asSlice((long) unit << SizeClasses.UNIT_SHIFT, byteSize);
             }
         }
-        generation.liveBytes += byteSize;
+        generation.liveBytes += counted;
         generation.liveCount++;
-        ledger.allocated(byteSize);
+        ledger.allocated(counted);
         return piece;
     }
 
@@ -201,7 +224,9 @@ final class Heap extends Padded {
             block = carve;
             view = carveView;
         }
-        block.markLive(unit + 1, 0);
+        if (!bump) { // a bump piece is recorded nowhere, so that no region can free it alone
+            block.markLive(unit + 1, 0);
+        }
         return view.asSlice((long) (unit + 1) << SizeClasses.UNIT_SHIFT, 0);
     }
 
@@ -245,8 +270,8 @@ final class Heap extends Padded {
         return block.carve(units, alignUnits, offset, zeroing, carveView);
     }
 
-    private MemorySegment allocateLarge(long byteSize, long alignment) {
-        checkLimit(byteSize);
+    private MemorySegment allocateLarge(long byteSize, long alignment, long counted) {
+        checkLimit(counted);
         long blockBytes = SizeClasses.roundToBlock(byteSize == 0 ? 2 * alignment : byteSize);
         if (blockBytes <= 0 || byteSize > SizeClasses.MAX_LARGE || blockBytes > SizeClasses.MAX_LARGE) {
             throw Checks.tooLarge(byteSize, alignment);
@@ -259,9 +284,9 @@ final class Heap extends Padded {
         Generation generation = generations.current;
         MemorySegment piece = LargeBlocks.handOut(block, views.of(block), byteSize, byteSize == 0 ? alignment : 0,
                 zeroing, !bump);
-        generation.liveBytes += byteSize;
+        generation.liveBytes += counted;
         generation.liveCount++;
-        ledger.allocated(byteSize);
+        ledger.allocated(counted);
         return piece;
     }
 
@@ -274,8 +299,12 @@ final class Heap extends Padded {
     // ---------------------------------------------------------------- free
 
     void free(MemorySegment piece) {
-        if (bump) {
-            throw Checks.bumpFree(name);
+        if (!plain) {
+            if (bump) {
+                throw Checks.bumpFree(name);
+            }
+            checked.free(piece);
+            return;
         }
         // The common case, kept small so the JIT inlines it: a live piece of 1..254 bytes of this
         // heap, exactly as handed out. Everything else (large, medium and empty pieces, pieces of
@@ -295,10 +324,19 @@ final class Heap extends Padded {
                 return;
             }
         }
-        freeOther(piece);
+        freeOther(piece, byteSize);
     }
 
-    private void freeOther(MemorySegment piece) {
+    /** Frees a raw piece of the checked mode, which counted {@code counted} bytes. */
+    void freeRaw(MemorySegment raw, long counted) {
+        freeOther(raw, counted);
+    }
+
+    private void freeOther(MemorySegment piece, long counted) {
+        if (checked != null && checked.live.containsKey(piece.scope())) {
+            checked.free(piece); // a checked piece a merge brought into this heap
+            return;
+        }
         PieceCheck.Found found = PieceCheck.find(this, piece);
         Generation generation = found.generation();
         long byteSize = piece.byteSize();
@@ -314,9 +352,9 @@ final class Heap extends Padded {
                 free.push(EMPTY_CLASS, block, unit - 1);
             }
         }
-        generation.liveBytes -= byteSize;
+        generation.liveBytes -= counted;
         generation.liveCount--;
-        ledger.freed(byteSize);
+        ledger.freed(counted);
     }
 
     /** The block at {@code address} in the directory, through the last leaf this heap used. */
@@ -396,6 +434,12 @@ final class Heap extends Padded {
             stillCarved.mark = stillCarved.top; // what the source carved so far is ours now
         }
         holdsBumpPieces |= from.holdsBumpPieces;
+        if (from.checked != null && !from.checked.live.isEmpty()) {
+            if (checked == null) {
+                checked = from.checked.forHeap(this);
+            }
+            checked.takeAll(from.checked);
+        }
         generations.adoptAll(from.generations, this, freshForFrom);
         freshForFrom.owner = from;
         supply.takeAll(from.supply, stillCarved);

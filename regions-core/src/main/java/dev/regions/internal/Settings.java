@@ -13,6 +13,9 @@ public final class Settings {
     private final MemorySource source;
     private final boolean zeroing;
     private final boolean bump;
+    private final boolean checked;
+    private final boolean strictClose;
+    private final int siteEvery;
 
     /**
      * @param name    the name given, or null for a generated one
@@ -21,14 +24,21 @@ public final class Settings {
      * @param source  where its blocks come from
      * @param zeroing whether pieces are zero-filled
      * @param bump    bump mode: no per-piece free
+     * @param checked checked mode: guards, a scope per piece, records
+     * @param strictClose a checked region's close with live pieces throws
+     * @param siteEvery a checked region records the site of one allocation in this many
      */
-    public Settings(String name, boolean shared, long limit, MemorySource source, boolean zeroing, boolean bump) {
+    public Settings(String name, boolean shared, long limit, MemorySource source, boolean zeroing, boolean bump,
+            boolean checked, boolean strictClose, int siteEvery) {
         this.name = name;
         this.shared = shared;
         this.limit = limit;
         this.source = source;
         this.zeroing = zeroing;
         this.bump = bump;
+        this.checked = checked;
+        this.strictClose = strictClose;
+        this.siteEvery = siteEvery;
     }
 
     public String name() {
@@ -53,5 +63,17 @@ public final class Settings {
 
     public boolean bump() {
         return bump;
+    }
+
+    public boolean checked() {
+        return checked;
+    }
+
+    public boolean strictClose() {
+        return strictClose;
+    }
+
+    public int siteEvery() {
+        return siteEvery;
     }
 }

@@ -100,7 +100,15 @@ final class Validator {
                 live[1]++;
             }
         }
-        if (!shares && !heap.holdsBumpPieces && (live[0] != ledger.liveBytes || live[1] != ledger.liveCount)) {
+        boolean checkedOnly = heap.checked != null && heap.checksItsPieces();
+        if (checkedOnly) {
+            // a checked heap's codes record raw pieces (guards included); its records hold the sizes
+            live[0] = heap.checked.live.values().stream().mapToLong(r -> r.byteSize).sum();
+            live[1] = heap.checked.live.size();
+        }
+        // pieces merged in from a bump region, or checked pieces among unchecked ones, are not summed here
+        boolean comparable = !heap.holdsBumpPieces && (checkedOnly || (heap.checked == null && !shares));
+        if (comparable && (live[0] != ledger.liveBytes || live[1] != ledger.liveCount)) {
             return "pieces hold " + live[0] + " bytes in " + live[1] + " pieces, ledger says " + ledger.liveBytes
                     + " in " + ledger.liveCount;
         }

@@ -11,6 +11,8 @@ public final class Invariants {
     private Invariants() {
     }
 
+    /** Whether this run builds checked regions by default ({@code -Dregions.checked=true}): a few tests check the checked mode's own behaviour then. */
+    public static final boolean CHECKED = Boolean.getBoolean("regions.checked");
     /** Larger than any piece: refused before the source is asked. */
     public static final long MAX_LARGE = SizeClasses.MAX_LARGE;
     /** How far a heap's live bytes move before the process's counter hears of it. */
