@@ -11,5 +11,9 @@
  * {@code --enable-native-access=dev.regions} (or {@code ALL-UNNAMED} on the class path).
  */
 module dev.regions {
+    requires jdk.jfr;
+    requires transitive java.management; // the beans of dev.regions.management speak MemoryUsage
+
     exports dev.regions;
+    exports dev.regions.management;
 }

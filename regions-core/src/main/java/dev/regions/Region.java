@@ -339,6 +339,7 @@ public interface Region extends Arena {
         private Boolean checked;
         private boolean strictClose;
         private int siteEvery = DEFAULT_SITE_SAMPLING;
+        private boolean monitored;
 
         /** Records the allocation site of one piece in this many, by default (see {@link #recordSites}). */
         static final int DEFAULT_SITE_SAMPLING = 64;
@@ -508,6 +509,21 @@ public interface Region extends Arena {
         }
 
         /**
+         * Chooses whether the region has a JMX bean of its own while it is open
+         * ({@link dev.regions.management.RegionMXBean}, named
+         * {@code dev.regions:type=Region,name=<its name>,id=<its number>}). Off by default: a
+         * server with a region per request would register a bean per request. The process's bean
+         * ({@link dev.regions.management.RegionsMXBean}) is always there.
+         *
+         * @param monitored true to register the region's bean
+         * @return this builder
+         */
+        public Builder monitored(boolean monitored) {
+            this.monitored = monitored;
+            return this;
+        }
+
+        /**
          * Builds the region. Takes no memory from the source yet.
          *
          * @return a new open region
@@ -516,7 +532,7 @@ public interface Region extends Arena {
             // A bump region's pieces are never freed alone, so they need no records: it is never checked.
             boolean check = !bump && (checked != null ? checked : Boolean.getBoolean("regions.checked"));
             return Engine.build(new Settings(name, shared, limit, source, zeroing, bump, check, strictClose,
-                    siteEvery));
+                    siteEvery, monitored));
         }
     }
 }

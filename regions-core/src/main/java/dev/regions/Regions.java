@@ -50,4 +50,16 @@ public final class Regions {
     public static long reclaimedRegions() {
         return Engine.reclaimed();
     }
+
+    /**
+     * A report of every open region, one line each, largest live bytes first, then a total:
+     * name, kind, live, gross and peak bytes, pieces, limit (PostgreSQL's {@code MemoryContextStats}
+     * for regions). A confined region's figures are read without its thread, so a region in use
+     * may show a moment-old value.
+     *
+     * @return the report, one line per region and a total
+     */
+    public static String report() {
+        return Engine.report();
+    }
 }

@@ -6,6 +6,8 @@ import dev.regions.PieceInfo;
 import dev.regions.Region;
 import dev.regions.RegionStats;
 
+import jdk.jfr.Event;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Reference;
@@ -195,6 +197,9 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
     private void endGuarded(boolean closing) {
         List<Heap> heaps = heaps();
         boolean abandoned = abandoned();
+        Event event = closing ? new RegionEvents.RegionClosed() : new RegionEvents.RegionReset();
+        long[] before = event.isEnabled() ? record.figures() : null;
+        event.begin();
         Throwable[] checkedFindings = holdsCheckedPieces(heaps) ? endChecked(heaps, closing, abandoned) : null;
         Arena next = closing ? null : newArena(); // the one step that may fail comes before anything ends
         Generation.Anchor nextAnchor = null;
@@ -244,6 +249,9 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
             GlobalFigures.regionDone(record);
             reclaim.clean(); // unregisters: the reclaim sees the record finished and does nothing
         }
+        if (before != null) {
+            commitEnd(event, before);
+        }
         if (checkedFindings != null) {
             failure = Checks.addFailure(checkedFindings[0], failure); // damage first: it is what the caller must see
             Throwable leak = checkedFindings[1];
@@ -253,8 +261,29 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
                 System.getLogger("dev.regions").log(System.Logger.Level.WARNING,
                         "closed with pieces still live: " + leak.getMessage());
             }
+            if (leak != null) {
+                CheckedPieces.finding(name, "leak", leak.getMessage());
+            }
         }
         Checks.rethrow(Checks.addFailure(inUse, failure));
+    }
+
+    private void commitEnd(Event event, long[] before) {
+        if (event instanceof RegionEvents.RegionClosed e) {
+            RegionStats s = figures().stats();
+            e.region = name;
+            e.liveBytes = before[0];
+            e.pieces = before[1];
+            e.peakLiveBytes = s.peakLiveBytes();
+            e.allocations = s.allocations();
+            e.frees = s.frees();
+        } else if (event instanceof RegionEvents.RegionReset e) {
+            e.region = name;
+            e.liveBytes = before[0];
+            e.pieces = before[1];
+            e.grossBytes = record.figures()[2];
+        }
+        event.commit();
     }
 
     /**
@@ -358,6 +387,20 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
     }
 
     private void mergeGuarded(BaseRegion other) {
+        RegionEvents.RegionMerged event = new RegionEvents.RegionMerged();
+        long[] moving = event.isEnabled() ? other.record.figures() : null;
+        event.begin();
+        mergeLanes(other);
+        if (moving != null) {
+            event.destination = name;
+            event.source = other.name;
+            event.liveBytes = moving[0];
+            event.pieces = moving[1];
+            event.commit();
+        }
+    }
+
+    private void mergeLanes(BaseRegion other) {
         Arena fresh = other.newArena(); // may fail: before anything moves
         Generation.Anchor freshAnchor;
         try {

@@ -32,12 +32,14 @@ final class BlockSupply {
     private final Callouts callouts;
     private final int lane;
     private final Views views;
+    private final String region;
     private long lastSize;
 
     /** Every carved block this heap holds, carving or not. */
     final List<CarvedBlock> blocks = new ArrayList<>();
 
-    BlockSupply(MemorySource source, Ledger ledger, Callouts callouts, int lane, Views views) {
+    BlockSupply(String region, MemorySource source, Ledger ledger, Callouts callouts, int lane, Views views) {
+        this.region = region;
         this.source = source;
         this.sourceZeroes = RawSource.zeroes(source);
         this.ledger = ledger;
@@ -99,7 +101,19 @@ final class BlockSupply {
         }
         Lease lease = new Lease(source, block, byteSize, ledger);
         ledger.leases.add(lease);
+        sourceCall("take", byteSize);
         return lease;
+    }
+
+    private void sourceCall(String action, long byteSize) {
+        RegionEvents.SourceCall e = new RegionEvents.SourceCall();
+        if (e.isEnabled()) {
+            e.region = region;
+            e.action = action;
+            e.bytes = byteSize;
+            e.source = source.toString();
+            e.commit();
+        }
     }
 
     /** Gives back a lease just taken whose block could not be set up (the Java heap ran out). */
@@ -119,6 +133,7 @@ final class BlockSupply {
             return null;
         }
         AddressDirectory.unregister(block);
+        sourceCall("give back", block.byteSize);
         return callouts.giveBack(block.lease.source, block.lease.segment);
     }
 

@@ -110,6 +110,13 @@ final class CheckedPieces {
             Record record = new Record(IDS.incrementAndGet(), byteSize, front, raw, arena, piece,
                     ++sampled % siteEvery == 0 ? site() : null);
             live.put(arena.scope(), record);
+            RegionEvents.PieceAllocated e = new RegionEvents.PieceAllocated();
+            if (e.isEnabled()) {
+                e.region = heap.name;
+                e.id = record.id;
+                e.bytes = byteSize;
+                e.commit();
+            }
             return piece;
         } catch (Throwable e) {
             if (arena != null) {
@@ -163,6 +170,13 @@ final class CheckedPieces {
         record.arena.close(); // throws, changing nothing, while a downcall holds the piece
         live.remove(piece.scope());
         heap.freeRaw(record.raw, record.byteSize);
+        RegionEvents.PieceFreed e = new RegionEvents.PieceFreed();
+        if (e.isEnabled()) {
+            e.region = heap.name;
+            e.id = record.id;
+            e.bytes = record.byteSize;
+            e.commit();
+        }
         if (damage != null) {
             throw damage;
         }
@@ -259,11 +273,24 @@ final class CheckedPieces {
             return null;
         }
         long fromPiece = offset - r.front;
-        return new MemoryCorruptionException("region '" + heap.name + "': the guard zone " + (fromPiece < 0
+        MemoryCorruptionException damage = new MemoryCorruptionException("region '" + heap.name + "': the guard zone " + (fromPiece < 0
                 ? "before" : "after") + " piece #" + r.id + " (" + r.byteSize + " bytes at 0x"
                 + Long.toHexString(r.piece.address()) + ") was overwritten: byte " + fromPiece
                 + " from the piece's start (" + (fromPiece < 0 ? "an underrun" : "an overrun") + "); allocated "
                 + (r.site != null ? "at " + r.site : "at a site not recorded (see Region.Builder.recordSites)"));
+        finding(heap.name, fromPiece < 0 ? "underrun" : "overrun", damage.getMessage());
+        return damage;
+    }
+
+    /** Tells Flight Recorder what the checked mode found. */
+    static void finding(String region, String what, String message) {
+        RegionEvents.CheckedFinding e = new RegionEvents.CheckedFinding();
+        if (e.isEnabled()) {
+            e.region = region;
+            e.what = what;
+            e.message = message;
+            e.commit();
+        }
     }
 
     private static long firstChanged(MemorySegment raw, long from, long length) {

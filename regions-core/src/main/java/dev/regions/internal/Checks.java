@@ -69,6 +69,14 @@ final class Checks {
     }
 
     static LimitExceededException limitExceeded(String region, String what, long bytes, long live, long limit) {
+        RegionEvents.LimitExceeded e = new RegionEvents.LimitExceeded();
+        if (e.isEnabled()) {
+            e.region = region;
+            e.requested = bytes;
+            e.liveBytes = live;
+            e.limit = limit;
+            e.commit();
+        }
         return new LimitExceededException(what + " of " + bytes + " bytes would take region '" + region
                 + "' to " + (live + bytes) + " live bytes, over its limit of " + limit
                 + " (it holds " + live + ")");

@@ -15,7 +15,21 @@ public final class Engine {
 
     /** Builds a region; takes no memory from the source yet. */
     public static Region build(Settings settings) {
-        return settings.shared() ? new SharedRegion(settings) : new ConfinedRegion(settings);
+        RegionEvents.init();
+        Monitoring.init();
+        BaseRegion region = settings.shared() ? new SharedRegion(settings) : new ConfinedRegion(settings);
+        if (settings.monitored()) {
+            Monitoring.monitor(region.record);
+        }
+        RegionEvents.RegionBuilt e = new RegionEvents.RegionBuilt();
+        if (e.isEnabled()) {
+            e.region = region.name;
+            e.kind = region.record.kind;
+            e.checked = settings.checked();
+            e.limit = settings.limit();
+            e.commit();
+        }
+        return region;
     }
 
     /** The settings a region was built with, or null if it is not a region built by Regions. */
@@ -41,6 +55,10 @@ public final class Engine {
 
     public static long reclaimed() {
         return Reclaimer.reclaimed();
+    }
+
+    public static String report() {
+        return Monitoring.report();
     }
 
     /** Throws {@link IllegalArgumentException} for a negative limit. */

@@ -49,6 +49,7 @@ final class GlobalFigures {
     /** The region was closed or reclaimed. */
     static void regionDone(RegionRecord record) {
         OPEN_REGIONS.remove(record);
+        Monitoring.regionDone(record);
     }
 
     /** The records of the regions open now. */

@@ -90,7 +90,7 @@ final class Heap extends Padded {
         this.holdsBumpPieces = bump;
         this.ledger = new Ledger();
         this.views = new Views(ledger, first);
-        this.supply = new BlockSupply(settings.source(), ledger, callouts, lane, views);
+        this.supply = new BlockSupply(name, settings.source(), ledger, callouts, lane, views);
         this.generations = new Generations(first);
         first.owner = this;
         GlobalFigures.opened(ledger);
@@ -287,6 +287,12 @@ final class Heap extends Padded {
         generation.liveBytes += counted;
         generation.liveCount++;
         ledger.allocated(counted);
+        if (counted >= RegionEvents.LARGE_PIECE_EVENT) {
+            RegionEvents.LargePiece e = new RegionEvents.LargePiece();
+            e.region = name;
+            e.bytes = counted;
+            e.commit();
+        }
         return piece;
     }
 

@@ -78,6 +78,15 @@ final class Reclaimer {
         }
         GlobalFigures.regionDone(record);
         RECLAIMED.incrementAndGet();
+        RegionEvents.RegionReclaimed e = new RegionEvents.RegionReclaimed();
+        if (e.isEnabled()) {
+            e.region = record.name;
+            e.kind = record.kind;
+            e.liveBytes = held[0];
+            e.pieces = held[1];
+            e.grossBytes = held[2];
+            e.commit();
+        }
         LOG.log(System.Logger.Level.WARNING, () -> record.describe() + " was reclaimed without being closed: it held "
                 + held[1] + " live pieces (" + held[0] + " bytes), and " + held[2] + " bytes from its source went back");
     }

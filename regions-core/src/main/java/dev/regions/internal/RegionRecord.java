@@ -23,6 +23,10 @@ final class RegionRecord {
     private final AtomicInteger state = new AtomicInteger(OPEN);
     /** The region's limit as last set (0 for none); for reports. */
     volatile long limit;
+    /** The name of the region's JMX bean, if it is {@code monitored}. */
+    volatile String beanName;
+    /** A shared region's counter of live bytes across lanes (its watermarks), or null. */
+    volatile SteppedCounter sharedLive;
 
     RegionRecord(long id, String name, String kind, long limit) {
         this.id = id;
@@ -40,6 +44,17 @@ final class RegionRecord {
         return List.copyOf(ledgers);
     }
 
+    /** Live bytes, live pieces and gross bytes of the region now, summed over its heaps (read from any thread). */
+    long[] figures() {
+        long[] f = new long[3];
+        for (Ledger l : ledgers()) {
+            f[0] += l.liveBytesNow();
+            f[1] += l.liveCountNow();
+            f[2] += l.grossBytes();
+        }
+        return f;
+    }
+
     /** Marks the region done (closed or reclaimed); returns false if it already was. */
     boolean finish() {
         return state.compareAndSet(OPEN, DONE);
@@ -47,6 +62,19 @@ final class RegionRecord {
 
     boolean isOpen() {
         return state.get() == OPEN;
+    }
+
+    /**
+     * The region's peak live bytes, read from any thread: its heap's watermark, or for a shared
+     * region the higher of its lanes' and its counter's (kept in steps once several lanes allocate).
+     */
+    long peak() {
+        long peak = 0;
+        for (Ledger l : ledgers()) {
+            peak = Math.max(peak, l.peakLiveBytes);
+        }
+        SteppedCounter counter = sharedLive;
+        return counter == null ? peak : Math.max(peak, counter.peak());
     }
 
     /** "region 'x' (shared)". */

@@ -16,6 +16,7 @@ public final class Settings {
     private final boolean checked;
     private final boolean strictClose;
     private final int siteEvery;
+    private final boolean monitored;
 
     /**
      * @param name    the name given, or null for a generated one
@@ -27,9 +28,10 @@ public final class Settings {
      * @param checked checked mode: guards, a scope per piece, records
      * @param strictClose a checked region's close with live pieces throws
      * @param siteEvery a checked region records the site of one allocation in this many
+     * @param monitored the region has a JMX bean of its own
      */
     public Settings(String name, boolean shared, long limit, MemorySource source, boolean zeroing, boolean bump,
-            boolean checked, boolean strictClose, int siteEvery) {
+            boolean checked, boolean strictClose, int siteEvery, boolean monitored) {
         this.name = name;
         this.shared = shared;
         this.limit = limit;
@@ -39,6 +41,7 @@ public final class Settings {
         this.checked = checked;
         this.strictClose = strictClose;
         this.siteEvery = siteEvery;
+        this.monitored = monitored;
     }
 
     public String name() {
@@ -75,5 +78,9 @@ public final class Settings {
 
     public int siteEvery() {
         return siteEvery;
+    }
+
+    public boolean monitored() {
+        return monitored;
     }
 }

@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The limit is written with every lane's lock held and read with one, so a plain field will do.
  */
 final class SharedFigures implements RegionFigures {
-    private final SteppedCounter live = new SteppedCounter();
+    final SteppedCounter live = new SteppedCounter();
     private final AtomicInteger lanesUsed = new AtomicInteger();
     private final Heap[] lanes;
     private long limit;

@@ -34,6 +34,7 @@ public final class SharedRegion extends BaseRegion {
     SharedRegion(Settings settings) {
         super(settings, Arena.ofShared(), "shared");
         this.figures = new SharedFigures(lanes.heaps, settings.limit());
+        record.sharedLive = figures.live;
     }
 
     @Override
