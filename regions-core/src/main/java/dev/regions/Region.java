@@ -24,20 +24,10 @@ import java.util.Objects;
  * }                                                             // close: memory back to the source
  * }</pre>
  *
- * <h2>Where a region differs from a plain {@code Arena}</h2>
- * A region keeps every promise of {@code Arena} except four, which per-piece free, reset and
- * merge exist to change:
- * <ol>
- * <li><b>Reuse.</b> No two <em>live</em> pieces overlap, but the bytes of a freed piece may be
- *     handed out again. A freed piece's segment stays usable until the region resets or closes
- *     (the memory still belongs to the region, so touching it cannot fault the process).
- * <li><b>Generations.</b> {@link #scope()} is the scope of the current generation. {@link #reset()}
- *     ends it (every piece and every segment bound to it dies, its cleanup actions run) and starts
- *     a new one.
- * <li><b>Merge.</b> Pieces moved by {@code dst.merge(src)} live as long as {@code dst}'s current
- *     generation: closing {@code src} afterwards does not end them.
- * <li><b>Per-piece free</b> ({@link #free}) exists at all.
- * </ol>
+ * A region keeps every promise of {@code Arena} except four, which per-piece free, reset and merge
+ * exist to change: freed bytes are reused, {@link #scope()} is the current generation's, merged
+ * pieces live with their new region, and pieces can be freed at all (see the
+ * <a href="package-summary.html#arena">package documentation</a>).
  *
  * <h2>Guarantees</h2>
  * Pieces are zero-filled (unless built with {@code zeroing(false)}), aligned to at least 16 bytes
@@ -53,28 +43,16 @@ import java.util.Objects;
  * that calls a method other than {@link #stats()}, {@link #limit()}, {@link #name()} or
  * {@link #scope()} gets {@link WrongThreadException}, and its pieces are confined like those of
  * {@link Arena#ofConfined()}. A shared region ({@link #ofShared()}) may be used by any number of
- * threads at once; every operation is atomic. Its threads allocate in lanes of their own (picked
- * in turn, each with its own lock), so threads that allocate and free their own pieces do
- * not wait for each other; a piece may still be freed by any thread. Each lane takes its own
- * blocks, so a shared region used by many threads holds more memory than one used by one thread,
- * and its watermarks are kept in steps (see {@link #stats()}).
+ * threads at once; every operation is atomic; each thread allocates in a lane of its own.
  *
  * <h2>When a thread dies, or nobody closes a region</h2>
- * Once the thread that owns a confined region has ended, any thread may {@link #reset()} or
- * {@link #close()} it, and its memory goes back to the source as with a close by the owner. The
- * JDK lets only the owner end a confined arena, so the region's scope stays alive: cleanup actions
- * bound to it with {@code reinterpret} do not run, and {@code scope().isAlive()} stays true after
- * such a close; its pieces still cannot be touched from any other thread
- * ({@link WrongThreadException}). A region that becomes unreachable before anyone closed it, with
- * every piece of it unreachable too (a held piece keeps its region alive), is reclaimed: a
- * cleaner gives its memory back to the source, takes it out of the global figures, counts it
- * ({@link Regions#reclaimedRegions()}) and logs a warning naming it. Its cleanup actions do not
- * run either. Closing a region is still the way to release memory at a known moment.
+ * Once a confined region's thread has ended, any thread may reset or close it; a region that
+ * becomes unreachable unclosed is reclaimed, counted ({@link Regions#reclaimedRegions()}) and
+ * reported. See the <a href="package-summary.html#threads">package documentation</a>.
  *
  * <h2>After close</h2>
- * {@link #stats()}, {@link #limit()}, {@link #name()} and {@link #scope()} still answer (the
- * scope reports {@code isAlive() == false}); every other method throws
- * {@link IllegalStateException}.
+ * {@link #stats()}, {@link #limit()}, {@link #name()} and {@link #scope()} still answer; every
+ * other method throws {@link IllegalStateException}.
  */
 public interface Region extends Arena {
 
@@ -128,11 +106,7 @@ public interface Region extends Arena {
         return builder;
     }
 
-    /**
-     * The region's name, for messages and diagnostics. Answers after close too.
-     *
-     * @return the name given to the builder, or a generated {@code region-N}
-     */
+    /** {@return the name given to the builder, or a generated {@code region-N}} Answers after close too. */
     String name();
 
     /**
@@ -153,15 +127,11 @@ public interface Region extends Arena {
      * Frees one live piece: its bytes may be handed out again; the segment stays safe to touch
      * until the region resets or closes. Replaces {@code alloc_Free(p, seg)}. O(1).
      *
-     * <p>What is checked: a live piece of this region must start at the segment's address, of
-     * exactly the segment's size, and the segment must be writable and of one of the region's
-     * live generations. So a slice, a read-only view, a segment rebuilt from an address, a piece
-     * of another region and a piece freed already are refused. The one mistake this cannot see: a
-     * stale segment (or a slice of one) that starts where a <em>new</em> piece now starts, and is
-     * exactly as long, is that piece as far as {@code free} can tell, and freeing it frees the new
-     * piece, as a second {@code free} of a pointer does in C. A freed piece's place is handed out
-     * again only to pieces of its size class, within this region, before its next reset. Drop a
-     * piece's segment when you free it; the checked mode catches this.
+     * <p>A live piece of this region must start at the segment's address, of exactly its size, and
+     * the segment must be writable and of one of the region's live generations. The one mistake
+     * this cannot see, a stale segment exactly equal to a new piece that took its place, is
+     * described in the <a href="package-summary.html#free">package documentation</a>; the
+     * checked mode catches it.
      *
      * @param piece a live piece of this region, exactly as allocated (not a slice, not a read-only
      *              view); {@link MemorySegment#NULL} is accepted and does nothing
@@ -184,18 +154,9 @@ public interface Region extends Arena {
      * <p>Ends the current scope first, then takes the memory back. If a piece is in use (a downcall
      * holds it) the scope cannot end and this throws {@link IllegalStateException} with nothing
      * released, as {@link Arena#close()} does; a shared region's scope ends in every lane or in
-     * none. Pieces moved in by {@link #merge} keep scopes of their own, ended after the current
-     * one: if one of those is in use, the ones before it have ended (their pieces are dead and no
-     * longer counted), the rest stay live, the region keeps every block until a later reset or
-     * close can end everything, and the exception is thrown.
-     *
-     * <p>Cleanup actions bound to the region's scope run inside this call (for a shared region,
-     * under its locks). One that throws does not stop the reset: all memory is released, and the
-     * first failure is rethrown (an {@link Error} skips the cleanup actions the JDK had not run
-     * yet, as a JDK arena's close does). A cleanup action that calls this region from the same
-     * thread gets {@link IllegalStateException}; one that waits for another thread using this
-     * region, or calls another shared region (which may be merging with this one), can deadlock.
-     * Keep cleanup actions to releasing resources.
+     * none. Cleanup actions bound to the scope run inside this call; one that throws stops no
+     * release. The <a href="package-summary.html#ending">package documentation</a> says what
+     * happens when a merged-in scope is in use, and what cleanup actions may not do.
      *
      * @throws IllegalStateException if the region is closed or a piece is in use
      * @throws WrongThreadException if the region is confined to another thread
@@ -218,14 +179,9 @@ public interface Region extends Arena {
      * and empty. Live bytes and count move; history counters stay where they happened. Replaces
      * {@code alloc_Merge(dst, src)}. Does not depend on the number of pieces.
      *
-     * <p>The blocks of {@code source} come along, and their freed places serve this region's
-     * later pieces. {@code source} goes on carving the block it was carving, above what it handed
-     * over, so a scratch region merged after every few pieces wastes no memory; the block goes back
-     * to the memory source when neither region holds it any more. Each merge adds one scope that
-     * this region's reset or close ends (see {@link #reset()}).
-     *
-     * <p>If the moved live bytes would take this region over its limit, the merge throws
-     * {@link LimitExceededException} and moves nothing.
+     * <p>The blocks of {@code source} come along; {@code source} goes on carving above what it
+     * handed over, so a scratch region merged every few pieces wastes no memory. Each merge adds
+     * one scope that this region's reset or close ends.
      *
      * @param source another open region of the same kind: both shared, or both confined to the
      *               calling thread
@@ -258,20 +214,14 @@ public interface Region extends Arena {
      */
     long setLimit(long bytes);
 
-    /**
-     * The region's cap on live bytes. Answers after close too.
-     *
-     * @return the current limit in bytes, 0 for none
-     */
+    /** {@return the region's cap on live bytes, 0 for none} Answers after close too. */
     long limit();
 
     /**
      * The region's figures now. Replaces {@code alloc_GetStat} (without its watermark reset).
-     * Live bytes and counts are exact. So are the watermarks of a confined region, and of a
-     * shared region that has a limit or has only ever been used by one thread; a shared region
-     * without a limit that several threads allocate in counts their changes in steps of 64 KiB
-     * per thread, so its watermarks may miss a swing smaller than that (keeping them exact would
-     * make the threads write one counter on every operation).
+     * Live bytes and counts are exact, and so are the watermarks, except in a shared region
+     * without a limit that several threads allocate in: they count in steps of 64 KiB per thread
+     * (else every thread would write one counter on every operation).
      *
      * @return a snapshot; after close, the final figures
      */
@@ -300,8 +250,7 @@ public interface Region extends Arena {
     void verify();
 
     /**
-     * The live pieces of a {@linkplain Builder#checked checked} region, oldest first: what a leak
-     * report is made of.
+     * The live pieces of a {@linkplain Builder#checked checked} region, oldest first.
      *
      * @return a snapshot
      * @throws UnsupportedOperationException if the region is not checked (it keeps no record of
@@ -312,10 +261,9 @@ public interface Region extends Arena {
     List<PieceInfo> livePieces();
 
     /**
-     * A report of the live pieces of a {@linkplain Builder#checked checked} region, grouped by
-     * where they were allocated, largest group first (like talloc's {@code talloc_report_full}):
-     * one line per allocation site with its pieces and bytes, then the pieces' ids. Closing a
-     * checked region that still holds pieces logs this report.
+     * The live pieces of a {@linkplain Builder#checked checked} region grouped by where they were
+     * allocated, largest group first, with their ids (talloc's {@code talloc_report_full}). Closing
+     * a checked region that still holds pieces logs this report.
      *
      * @return the report, several lines
      * @throws UnsupportedOperationException if the region is not checked
@@ -383,14 +331,11 @@ public interface Region extends Arena {
         }
 
         /**
-         * Sets the memory source. The built-in sources ({@link MemorySource#malloc()},
-         * {@link MemorySource#jdk()} and their {@code serialized()} views) can be chosen by any
-         * code. A source of your own is trusted the way the caller of a restricted method is: the
-         * region binds the blocks it hands over to the region's scope, so a block that is freed,
-         * unmapped or handed out twice while the region holds it would let pieces touch memory
-         * that is not theirs. So the module that implements the source must have native access
-         * ({@code --enable-native-access}); this is checked even where the JDK would only warn
-         * about a restricted call.
+         * Sets the memory source. The built-in sources can be chosen by any code. A source of your
+         * own is trusted with raw memory (a block freed or handed out twice while the region holds
+         * it would let pieces touch memory that is not theirs), so the module that implements it
+         * must have native access ({@code --enable-native-access}), checked even where the JDK
+         * would only warn about a restricted call.
          *
          * @param source where the region's blocks come from and go back to
          * @return this builder
@@ -418,13 +363,10 @@ public interface Region extends Arena {
 
         /**
          * Chooses bump mode, for pieces that are only ever released together (PostgreSQL's
-         * {@code BumpContext}). A bump region hands pieces out back to back from its blocks with
-         * a pointer and keeps no record of each piece, so allocation is as cheap as slicing a
-         * segment and pieces cost no metadata; {@link Region#free} throws
-         * {@link UnsupportedOperationException}, and {@link Region#reset()} and
-         * {@link Region#close()} release everything at once. Everything else works as in a
-         * region with {@code free}: limits, statistics, merge (pieces merged from a bump region
-         * cannot be freed one by one in their new region either), sharing and zeroing.
+         * {@code BumpContext}): pieces are sliced back to back with no record of each, and
+         * {@link Region#free} throws {@link UnsupportedOperationException} (in any region a merge
+         * moves them to, it refuses them). Everything else works as in a region with
+         * {@code free}. A bump region is never checked.
          *
          * @param bump true for bump mode, false (the default) for a region whose pieces can be
          *             freed one by one
@@ -436,35 +378,11 @@ public interface Region extends Arena {
         }
 
         /**
-         * Chooses the checked mode, which finds the caller's memory mistakes (the original's debug
-         * layer). Off by default; the system property {@code regions.checked=true} turns it on
-         * for every region built without an explicit {@code checked(false)}, so a test run can use
-         * it without a code change. A checked region:
-         * <ul>
-         * <li>gives every piece a scope of its own, which {@code free} ends: touching a freed
-         *     piece throws {@link IllegalStateException}, as touching a piece of a closed arena
-         *     does, and freeing a piece twice, a stale piece whose place was reused (by a piece
-         *     of any size), or a slice of one is always refused with
-         *     {@link IllegalArgumentException}. (So a piece's scope is not the region's
-         *     {@link Region#scope()}, which still ends every piece at a reset or close.)
-         * <li>puts guard zones before and after every piece and checks them at {@code free},
-         *     {@link Region#verify()}, {@code reset} and {@code close}
-         *     ({@link MemoryCorruptionException});
-         * <li>numbers its pieces, records where some of them were allocated
-         *     ({@link #recordSites}), lists them ({@link Region#livePieces()},
-         *     {@link Region#leakReport()}), and logs that report when it is closed with pieces
-         *     still live (or throws: {@link #strictClose}).
-         * </ul>
-         * Everything else behaves as in a region that is not checked: limits, figures (guard
-         * zones are not live bytes, though they count in the gross bytes), merge (with a region
-         * checked or not: checked pieces stay checked in the region they move to), reset,
-         * alignment, zeroing, with one
-         * exception: a reset or close that finds a piece in use by a downcall throws as always, but
-         * the pieces whose scopes it ended before that one stay ended. A region in bump mode is
-         * never checked (its pieces are only released all together). What it costs: about four times the time of an
-         * allocate and free (BENCHMARKS.md, W1) and 32 or more bytes per piece; in a shared
-         * region, a free also costs a JDK shared-arena close (a handshake with every thread);
-         * reset, close and merge cost O(pieces).
+         * Chooses the checked mode, which finds the caller's memory mistakes: use after free, double
+         * and stale frees, overruns and underruns ({@link MemoryCorruptionException}), leaks
+         * ({@link Region#leakReport()}). Off by default; {@code -Dregions.checked=true} turns it on
+         * for every region built without an explicit {@code checked(false)}. What it does, what
+         * differs and what it costs: <a href="package-summary.html#checked">package documentation</a>.
          *
          * @param checked true for a checked region
          * @return this builder
@@ -475,10 +393,9 @@ public interface Region extends Arena {
         }
 
         /**
-         * Chooses whether closing a checked region that still holds pieces throws
-         * {@link IllegalStateException} (after giving everything back), as Arrow's allocators do,
-         * instead of logging the leak report as a warning. Off by default; ignored by a region
-         * that is not checked.
+         * Whether closing a checked region that still holds pieces throws
+         * {@link IllegalStateException} after giving everything back (as Arrow's allocators do)
+         * instead of logging the leak report. Off by default; ignored by an unchecked region.
          *
          * @param strict true to throw on a leak
          * @return this builder
@@ -489,31 +406,23 @@ public interface Region extends Arena {
         }
 
         /**
-         * How often a checked region records where a piece was allocated: the site of one
-         * allocation in {@code everyNth} (1: every one). Walking the stack costs about a
-         * microsecond, thirty times an allocation, so the default is one in
-         * {@value #DEFAULT_SITE_SAMPLING}; set 1 to find every leaking site. Ignored by a region
-         * that is not checked.
+         * How often a checked region records an allocation's site: one in {@code everyNth} (1: every
+         * one). A stack walk costs about thirty allocations, so the default is one in
+         * {@value #DEFAULT_SITE_SAMPLING}; set 1 to find every leaking site.
          *
          * @param everyNth at least 1
          * @return this builder
          * @throws IllegalArgumentException if {@code everyNth} is less than 1
          */
         public Builder recordSites(int everyNth) {
-            if (everyNth < 1) {
-                throw new IllegalArgumentException("invalid site sampling: " + everyNth
-                        + " (must be >= 1: record one allocation site in that many)");
-            }
-            this.siteEvery = everyNth;
+            this.siteEvery = Engine.checkSiteSampling(everyNth);
             return this;
         }
 
         /**
-         * Chooses whether the region has a JMX bean of its own while it is open
-         * ({@link dev.regions.management.RegionMXBean}, named
-         * {@code dev.regions:type=Region,name=<its name>,id=<its number>}). Off by default: a
-         * server with a region per request would register a bean per request. The process's bean
-         * ({@link dev.regions.management.RegionsMXBean}) is always there.
+         * Whether the region has a JMX bean of its own while it is open
+         * ({@link dev.regions.management.RegionMXBean}), unless {@code regions.jmx} is {@code false}.
+         * Off by default: a server with a region per request would register a bean per request.
          *
          * @param monitored true to register the region's bean
          * @return this builder

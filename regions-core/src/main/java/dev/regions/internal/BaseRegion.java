@@ -11,7 +11,6 @@ import jdk.jfr.Event;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Reference;
-import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -148,42 +147,6 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
     }
 
     /**
-     * A checked region's part of a reset or close, before its generation ends: the leak report
-     * (closing with pieces live), the guards checked, every piece's scope ended.
-     */
-    private Throwable[] endChecked(List<Heap> heaps, boolean closing, boolean abandoned) {
-        String leaks = null;
-        MemoryCorruptionException damage = null;
-        if (closing) {
-            List<PieceInfo> pieces = livePiecesGuarded();
-            if (!pieces.isEmpty()) {
-                leaks = CheckedPieces.report(name, pieces);
-            }
-        }
-        for (Heap h : heaps) {
-            if (h.checked == null) {
-                continue;
-            }
-            if (abandoned) {
-                h.checked.abandonAll();
-            } else {
-                damage = (MemoryCorruptionException) Checks.addFailure(damage, h.checked.endAll());
-            }
-        }
-        return new Throwable[] {damage, leaks == null ? null : new IllegalStateException(leaks)};
-    }
-
-    /** Whether a heap keeps checked pieces: the region is checked, or a merge brought some. */
-    private static boolean holdsCheckedPieces(List<Heap> heaps) {
-        for (Heap h : heaps) {
-            if (h.checked != null) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
      * Ends the current generation of every heap (one arena: all or nothing), then the adopted
      * ones, then lets every heap take its memory back. If the current arena is in use (a downcall
      * holds a piece), nothing changes and its {@link IllegalStateException} is thrown. If an
@@ -200,7 +163,7 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
         Event event = closing ? new RegionEvents.RegionClosed() : new RegionEvents.RegionReset();
         long[] before = event.isEnabled() ? record.figures() : null;
         event.begin();
-        Throwable[] checkedFindings = holdsCheckedPieces(heaps) ? endChecked(heaps, closing, abandoned) : null;
+        Throwable[] checkedFindings = CheckedHeaps.any(heaps) ? CheckedHeaps.end(name, heaps, closing, abandoned) : null;
         Arena next = closing ? null : newArena(); // the one step that may fail comes before anything ends
         Generation.Anchor nextAnchor = null;
         int entered = 0;
@@ -250,40 +213,12 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
             reclaim.clean(); // unregisters: the reclaim sees the record finished and does nothing
         }
         if (before != null) {
-            commitEnd(event, before);
+            RegionEvents.ended(event, name, before, figures().stats(), record.figures()[2]);
         }
         if (checkedFindings != null) {
-            failure = Checks.addFailure(checkedFindings[0], failure); // damage first: it is what the caller must see
-            Throwable leak = checkedFindings[1];
-            if (leak != null && settings.strictClose()) {
-                failure = Checks.addFailure(failure, leak);
-            } else if (leak != null) {
-                System.getLogger("dev.regions").log(System.Logger.Level.WARNING,
-                        "closed with pieces still live: " + leak.getMessage());
-            }
-            if (leak != null) {
-                CheckedPieces.finding(name, "leak", leak.getMessage());
-            }
+            failure = CheckedHeaps.report(name, checkedFindings, settings.strictClose(), failure);
         }
         Checks.rethrow(Checks.addFailure(inUse, failure));
-    }
-
-    private void commitEnd(Event event, long[] before) {
-        if (event instanceof RegionEvents.RegionClosed e) {
-            RegionStats s = figures().stats();
-            e.region = name;
-            e.liveBytes = before[0];
-            e.pieces = before[1];
-            e.peakLiveBytes = s.peakLiveBytes();
-            e.allocations = s.allocations();
-            e.frees = s.frees();
-        } else if (event instanceof RegionEvents.RegionReset e) {
-            e.region = name;
-            e.liveBytes = before[0];
-            e.pieces = before[1];
-            e.grossBytes = record.figures()[2];
-        }
-        event.commit();
     }
 
     /**
@@ -452,16 +387,9 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
     public final void verify() {
         guarded(Access.CHANGE, () -> {
             checkUsable();
-            if (holdsCheckedPieces(heaps())) {
-                MemoryCorruptionException damage = null;
-                for (Heap h : heaps()) {
-                    if (h.checked != null) {
-                        damage = (MemoryCorruptionException) Checks.addFailure(damage, h.checked.verify());
-                    }
-                }
-                if (damage != null) {
-                    throw damage;
-                }
+            MemoryCorruptionException damage = CheckedHeaps.verify(heaps());
+            if (damage != null) {
+                throw damage;
             }
             return null;
         });
@@ -471,7 +399,7 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
     public final List<PieceInfo> livePieces() {
         return guarded(Access.CHANGE, () -> {
             checkChecked("livePieces");
-            return livePiecesGuarded();
+            return CheckedHeaps.pieces(heaps());
         });
     }
 
@@ -479,7 +407,7 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
     public final String leakReport() {
         return guarded(Access.CHANGE, () -> {
             checkChecked("leakReport");
-            return CheckedPieces.report(name, livePiecesGuarded());
+            return CheckedPieces.report(name, CheckedHeaps.pieces(heaps()));
         });
     }
 
@@ -490,18 +418,6 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
                     + " pieces for " + what + "() (build it with Region.Builder.checked(true), or run with"
                     + " -Dregions.checked=true)");
         }
-    }
-
-    /** Every live piece of a checked region, oldest first (guard held). */
-    private List<PieceInfo> livePiecesGuarded() {
-        List<PieceInfo> all = new ArrayList<>();
-        for (Heap h : heaps()) {
-            if (h.checked != null) {
-                all.addAll(h.checked.pieces());
-            }
-        }
-        all.sort(java.util.Comparator.comparingLong(PieceInfo::id));
-        return all;
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.regions.internal;
 import dev.regions.MemorySource;
 
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -37,6 +38,8 @@ final class BlockSupply {
 
     /** Every carved block this heap holds, carving or not. */
     final List<CarvedBlock> blocks = new ArrayList<>();
+    /** Blocks kept by a reset (or brought by a merge) with room, carved after the current one. */
+    private final ArrayDeque<CarvedBlock> roomy = new ArrayDeque<>();
 
     BlockSupply(String region, MemorySource source, Ledger ledger, Callouts callouts, int lane, Views views) {
         this.region = region;
@@ -48,8 +51,19 @@ final class BlockSupply {
         this.views = views;
     }
 
+    /** The next block to carve {@code units} units from: a kept one with room, or a new one. */
+    CarvedBlock nextToCarve(int units) {
+        while (!roomy.isEmpty()) {
+            CarvedBlock next = roomy.poll();
+            if (next.room() >= units) {
+                return next; // the rest of the ones skipped waits for the next reset
+            }
+        }
+        return newBlock((long) units << SizeClasses.UNIT_SHIFT);
+    }
+
     /** A new carved block of at least {@code minBytes}, held by this heap. */
-    CarvedBlock newBlock(long minBytes) {
+    private CarvedBlock newBlock(long minBytes) {
         long size = Math.max(SizeClasses.nextBlockSize(lastSize), SizeClasses.roundToBlock(minBytes));
         Lease lease = take(size, SizeClasses.BLOCK_ALIGNMENT);
         CarvedBlock block;
@@ -101,19 +115,8 @@ final class BlockSupply {
         }
         Lease lease = new Lease(source, block, byteSize, ledger);
         ledger.leases.add(lease);
-        sourceCall("take", byteSize);
+        RegionEvents.sourceCall(region, "take", byteSize, source);
         return lease;
-    }
-
-    private void sourceCall(String action, long byteSize) {
-        RegionEvents.SourceCall e = new RegionEvents.SourceCall();
-        if (e.isEnabled()) {
-            e.region = region;
-            e.action = action;
-            e.bytes = byteSize;
-            e.source = source.toString();
-            e.commit();
-        }
     }
 
     /** Gives back a lease just taken whose block could not be set up (the Java heap ran out). */
@@ -133,18 +136,20 @@ final class BlockSupply {
             return null;
         }
         AddressDirectory.unregister(block);
-        sourceCall("give back", block.byteSize);
+        RegionEvents.sourceCall(region, "give back", block.byteSize, block.lease.source);
         return callouts.giveBack(block.lease.source, block.lease.segment);
     }
 
     /**
-     * After every generation of the heap ended: returns the carved blocks kept (for a close,
-     * none), rewound, in the order they were carved, and lets go of the rest. A block this heap
-     * carves but shares stays, rewound to its mark. What the source throws is added to
-     * {@code failure[0]}.
+     * After every generation of the heap ended: keeps the carved blocks worth keeping (for a
+     * close, none), rewound, in the order they were carved, to carve them again, and lets go of
+     * the rest. A block this heap carves but shares stays, rewound to its mark. Returns the block
+     * to carve next, or null. What the source throws is added to {@code failure[0]}.
      */
-    List<CarvedBlock> afterEnd(boolean closing, Generation ended, Throwable[] failure) {
+    CarvedBlock afterEnd(boolean closing, Generation ended, Throwable[] failure) {
         List<CarvedBlock> kept = new ArrayList<>();
+        CarvedBlock carving = null;
+        roomy.clear();
         for (CarvedBlock b : blocks) {
             if (closing) {
                 b.carver = null;
@@ -153,6 +158,7 @@ final class BlockSupply {
                 if (b.carver == ledger) {
                     b.rewind(b.mark);
                     kept.add(b);
+                    carving = b;
                 } else {
                     failure[0] = Checks.addFailure(failure[0], letGo(b));
                 }
@@ -161,6 +167,7 @@ final class BlockSupply {
                 b.rewind(0);
                 b.carver = null;
                 kept.add(b);
+                roomy.add(b);
             } else {
                 b.carver = null;
                 failure[0] = Checks.addFailure(failure[0], letGo(b));
@@ -168,7 +175,11 @@ final class BlockSupply {
         }
         blocks.clear();
         blocks.addAll(kept);
-        return kept;
+        if (carving == null && !roomy.isEmpty()) {
+            carving = roomy.poll();
+            carving.carver = ledger;
+        }
+        return carving;
     }
 
     /**
@@ -190,6 +201,12 @@ final class BlockSupply {
         if (stillCarved != null) {
             from.blocks.add(stillCarved);
         }
+        for (CarvedBlock b : from.roomy) {
+            if (!roomy.contains(b)) {
+                roomy.add(b);
+            }
+        }
+        from.roomy.clear();
         // What the source holds is gone: its next block starts small again, so a scratch region
         // merged after every statement does not grow its blocks (and the tail of its last one)
         // with the total it ever handed over.

@@ -61,6 +61,15 @@ public final class Engine {
         return Monitoring.report();
     }
 
+    /** Throws {@link IllegalArgumentException} for a site sampling below 1. */
+    public static int checkSiteSampling(int everyNth) {
+        if (everyNth < 1) {
+            throw new IllegalArgumentException("invalid site sampling: " + everyNth
+                    + " (must be >= 1: record one allocation site in that many)");
+        }
+        return everyNth;
+    }
+
     /** Throws {@link IllegalArgumentException} for a negative limit. */
     public static long checkLimit(long bytes) {
         return Checks.limit(bytes);

@@ -1,9 +1,6 @@
 package dev.regions.internal;
 
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The allocator behind one confined region, or one lane of a shared region: it dispatches each
@@ -68,8 +65,6 @@ final class Heap extends Padded {
 
     private CarvedBlock carve;
     private MemorySegment carveView;
-    /** Blocks kept by a reset (or left by a merge) with room, carved after the current one. */
-    private final ArrayDeque<CarvedBlock> roomy = new ArrayDeque<>();
 
     private long lastLeafKey = -1;
     private Block[] lastLeaf;
@@ -141,12 +136,7 @@ final class Heap extends Padded {
         MemorySegment piece;
         int unit = free.pop(units - 1);
         if (unit >= 0) {
-            CarvedBlock block = free.popped;
-            block.markLive(unit, byteSize);
-            piece = views.of(block).asSlice((long) unit << SizeClasses.UNIT_SHIFT, byteSize);
-            if (zeroing) {
-                piece.fill((byte) 0);
-            }
+            piece = reuse(free.popped, unit, byteSize);
         } else {
             CarvedBlock block = carve;
             if (block != null && block.hasPrepared(units)) {
@@ -162,6 +152,16 @@ final class Heap extends Padded {
         generation.liveBytes += counted;
         generation.liveCount++;
         ledger.allocated(counted);
+        return piece;
+    }
+
+    /** Hands out the place of a freed piece again, zeroed: it may hold what the freed piece's owner wrote. */
+    private MemorySegment reuse(CarvedBlock block, int unit, long byteSize) {
+        block.markLive(unit, byteSize);
+        MemorySegment piece = views.of(block).asSlice((long) unit << SizeClasses.UNIT_SHIFT, byteSize);
+        if (zeroing) {
+            piece.fill((byte) 0);
+        }
         return piece;
     }
 
@@ -186,12 +186,7 @@ final class Heap extends Padded {
             int sizeClass = SizeClasses.classOf(byteSize);
             int unit = alignUnits == 1 ? free.pop(sizeClass) : -1;
             if (unit >= 0) {
-                CarvedBlock block = free.popped;
-                block.markLive(unit, byteSize);
-                piece = views.of(block).asSlice((long) unit << SizeClasses.UNIT_SHIFT, byteSize);
-                if (zeroing) {
-                    piece.fill((byte) 0);
-                }
+                piece = reuse(free.popped, unit, byteSize);
             } else {
                 unit = carveSlow(SizeClasses.units(sizeClass), alignUnits);
                 carve.markLive(unit, byteSize);
@@ -250,18 +245,7 @@ final class Heap extends Padded {
             }
             block.carver = null; // the rest of it waits for the next reset
         }
-        int needed = units + alignUnits - 1;
-        block = null;
-        while (!roomy.isEmpty()) {
-            CarvedBlock next = roomy.poll();
-            if (next.room() >= needed) {
-                block = next;
-                break;
-            }
-        }
-        if (block == null) {
-            block = supply.newBlock((long) needed << SizeClasses.UNIT_SHIFT);
-        }
+        block = supply.nextToCarve(units + alignUnits - 1);
         block.carver = ledger;
         block.bumpCarved |= bump;
         block.carvedIn = generations.current.id;
@@ -272,18 +256,8 @@ final class Heap extends Padded {
 
     private MemorySegment allocateLarge(long byteSize, long alignment, long counted) {
         checkLimit(counted);
-        long blockBytes = SizeClasses.roundToBlock(byteSize == 0 ? 2 * alignment : byteSize);
-        if (blockBytes <= 0 || byteSize > SizeClasses.MAX_LARGE || blockBytes > SizeClasses.MAX_LARGE) {
-            throw Checks.tooLarge(byteSize, alignment);
-        }
-        LargeBlock block = large.reuse(blockBytes, alignment);
-        if (block == null) {
-            block = supply.newLargeBlock(blockBytes, alignment);
-            large.added(block);
-        }
+        MemorySegment piece = large.allocate(this, byteSize, alignment);
         Generation generation = generations.current;
-        MemorySegment piece = LargeBlocks.handOut(block, views.of(block), byteSize, byteSize == 0 ? alignment : 0,
-                zeroing, !bump);
         generation.liveBytes += counted;
         generation.liveCount++;
         ledger.allocated(counted);
@@ -392,23 +366,10 @@ final class Heap extends Padded {
         boolean complete = abandoned || !generations.anyAlive();
         if (complete) {
             free.clear();
-            roomy.clear();
-            carve = null;
-            carveView = null;
             large.letGoAll(supply, failure);
             holdsBumpPieces = bump;
-            List<CarvedBlock> kept = supply.afterEnd(closing, generations.current, failure);
-            for (CarvedBlock b : kept) {
-                if (b.carver == ledger) {
-                    carve = b;
-                } else {
-                    roomy.add(b);
-                }
-            }
-            if (carve == null && !roomy.isEmpty()) {
-                carve = roomy.poll();
-                carve.carver = ledger;
-            }
+            carve = supply.afterEnd(closing, generations.current, failure);
+            carveView = null;
             views.keepOnly(supply.blocks);
         }
         long[] dead = generations.replace(closing && complete ? generations.current : next, abandoned);
@@ -451,12 +412,6 @@ final class Heap extends Padded {
         supply.takeAll(from.supply, stillCarved);
         large.takeAll(from.large, from, this);
         free.takeAll(from.free);
-        for (CarvedBlock b : from.roomy) {
-            if (!roomy.contains(b)) {
-                roomy.add(b);
-            }
-        }
-        from.roomy.clear();
         from.views.start(freshForFrom);
         if (stillCarved != null) {
             from.carveView = from.views.of(stillCarved);
@@ -475,13 +430,5 @@ final class Heap extends Padded {
         for (LargeBlock b : large.blocks) {
             ledger.leases.add(b.lease);
         }
-    }
-
-    CarvedBlock carving() {
-        return carve;
-    }
-
-    List<CarvedBlock> roomyBlocks() {
-        return new ArrayList<>(roomy);
     }
 }

@@ -22,8 +22,22 @@ final class LargeBlocks {
     final List<LargeBlock> blocks = new ArrayList<>();
     private final List<LargeBlock> free = new ArrayList<>();
 
+    /** A large piece of {@code heap}: in a freed block that fits, or a new one; zeroed as the heap says. */
+    MemorySegment allocate(Heap heap, long byteSize, long alignment) {
+        long blockBytes = SizeClasses.roundToBlock(byteSize == 0 ? 2 * alignment : byteSize);
+        if (blockBytes <= 0 || byteSize > SizeClasses.MAX_LARGE || blockBytes > SizeClasses.MAX_LARGE) {
+            throw Checks.tooLarge(byteSize, alignment);
+        }
+        LargeBlock block = reuse(blockBytes, alignment);
+        if (block == null) {
+            block = heap.supply.newLargeBlock(blockBytes, alignment);
+            blocks.add(block);
+        }
+        return handOut(block, heap.views.of(block), byteSize, byteSize == 0 ? alignment : 0, heap.zeroing, !heap.bump);
+    }
+
     /** A freed block that fits {@code blockBytes} aligned to {@code byteAlignment}, taken off the free list; or null. */
-    LargeBlock reuse(long blockBytes, long byteAlignment) {
+    private LargeBlock reuse(long blockBytes, long byteAlignment) {
         int best = -1;
         for (int i = 0; i < free.size(); i++) {
             LargeBlock b = free.get(i);
@@ -41,12 +55,8 @@ final class LargeBlocks {
         return b;
     }
 
-    void added(LargeBlock block) {
-        blocks.add(block);
-    }
-
     /** Hands out {@code block} for a piece of {@code byteSize} bytes at {@code pieceOffset}, zeroed if asked. */
-    static MemorySegment handOut(LargeBlock block, MemorySegment view, long byteSize, long pieceOffset,
+    private static MemorySegment handOut(LargeBlock block, MemorySegment view, long byteSize, long pieceOffset,
             boolean zeroing, boolean freeable) {
         block.liveSize = byteSize;
         block.pieceOffset = pieceOffset;

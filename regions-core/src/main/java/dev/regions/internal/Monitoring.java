@@ -29,7 +29,7 @@ final class Monitoring {
 
     /** Registers the process's bean, once, unless {@code regions.jmx=false}. */
     static void init() {
-        if (registered || "false".equals(System.getProperty("regions.jmx"))) {
+        if (registered || jmxOff()) {
             return;
         }
         synchronized (Monitoring.class) {
@@ -43,8 +43,15 @@ final class Monitoring {
 
     /** Registers a bean for a region built with {@code monitored(true)}; unregistered when it is done. */
     static void monitor(RegionRecord record) {
+        if (jmxOff()) {
+            return;
+        }
         record.beanName = "dev.regions:type=Region,name=" + ObjectName.quote(record.name) + ",id=" + record.id;
         register(new OneRegion(record), record.beanName);
+    }
+
+    private static boolean jmxOff() {
+        return "false".equals(System.getProperty("regions.jmx"));
     }
 
     static void regionDone(RegionRecord record) {
@@ -87,7 +94,7 @@ final class Monitoring {
             RegionRecord r = open.get(i);
             long[] f = figures.get(i);
             out.append(String.format(Locale.ROOT, "%-24s %-28s %,12d %,12d %,12d %,10d %12s%n", clip(r.name, 24),
-                    clip(r.kind, 28), f[0], f[2], r.peak(), f[1], r.limit == 0 ? "none" : String.format(Locale.ROOT,
+                    clip(r.kind, 28), f[0], f[2], r.peak(f[0]), f[1], r.limit == 0 ? "none" : String.format(Locale.ROOT,
                             "%,d", r.limit)));
             live += f[0];
             gross += f[2];
@@ -102,9 +109,10 @@ final class Monitoring {
         return s.length() <= width ? s : s.substring(0, width - 1) + "~";
     }
 
-    private static MemoryUsage usage(long used, long committed, long max) {
+    /** {@code MemoryUsage} wants used ≤ committed ≤ max: a limit below the gross bytes shows as no max (-1). */
+    private static MemoryUsage usage(long used, long committed, long limit) {
         long c = Math.max(used, committed); // a racing read may see the live bytes ahead of the gross
-        return new MemoryUsage(0, used, c, max > 0 ? Math.max(max, c) : -1);
+        return new MemoryUsage(0, used, c, limit >= c ? limit : -1);
     }
 
     private static final class Global implements RegionsMXBean {
@@ -182,7 +190,7 @@ final class Monitoring {
         @Override
         public MemoryUsage getPeakUsage() {
             long[] f = record.figures();
-            return usage(Math.max(record.peak(), f[0]), f[2], record.limit);
+            return usage(record.peak(f[0]), f[2], record.limit);
         }
 
         @Override

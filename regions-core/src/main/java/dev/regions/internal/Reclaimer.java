@@ -65,6 +65,7 @@ final class Reclaimer {
             for (Lease lease : new ArrayList<>(ledger.leases)) {
                 if (lease.letGo(ledger)) {
                     AddressDirectory.unregister(lease.block);
+                    RegionEvents.sourceCall(record.name, "give back", lease.byteSize, lease.source);
                     try {
                         RawSource.releaseFor(lease.source, lease.segment);
                     } catch (Throwable e) {

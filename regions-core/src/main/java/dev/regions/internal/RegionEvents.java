@@ -176,6 +176,36 @@ final class RegionEvents {
         @Label("Limit") @DataAmount long limit;
     }
 
+    /** A source call: a block taken ("take") or given back ("give back"). */
+    static void sourceCall(String region, String action, long bytes, Object source) {
+        SourceCall e = new SourceCall();
+        if (e.isEnabled()) {
+            e.region = region;
+            e.action = action;
+            e.bytes = bytes;
+            e.source = source.toString();
+            e.commit();
+        }
+    }
+
+    /** Commits a {@link RegionReset} or {@link RegionClosed} begun before the end, with the figures before and after. */
+    static void ended(Event event, String region, long[] before, dev.regions.RegionStats after, long grossAfter) {
+        if (event instanceof RegionClosed e) {
+            e.region = region;
+            e.liveBytes = before[0];
+            e.pieces = before[1];
+            e.peakLiveBytes = after.peakLiveBytes();
+            e.allocations = after.allocations();
+            e.frees = after.frees();
+        } else if (event instanceof RegionReset e) {
+            e.region = region;
+            e.liveBytes = before[0];
+            e.pieces = before[1];
+            e.grossBytes = grossAfter;
+        }
+        event.commit();
+    }
+
     static {
         FlightRecorder.addPeriodicEvent(RegionStatistics.class, RegionEvents::emitStatistics);
     }

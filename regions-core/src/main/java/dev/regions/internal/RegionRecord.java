@@ -66,10 +66,11 @@ final class RegionRecord {
 
     /**
      * The region's peak live bytes, read from any thread: its heap's watermark, or for a shared
-     * region the higher of its lanes' and its counter's (kept in steps once several lanes allocate).
+     * region the higher of its lanes' and its counter's (kept in steps once several lanes
+     * allocate), and at least {@code liveNow}, the live bytes just read, which the steps may lag.
      */
-    long peak() {
-        long peak = 0;
+    long peak(long liveNow) {
+        long peak = liveNow;
         for (Ledger l : ledgers()) {
             peak = Math.max(peak, l.peakLiveBytes);
         }

@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link SteppedCounter}). So the live bytes are kept one of three ways, chosen per operation:
  * <ul>
  * <li><b>One lane</b> (no limit, at most one lane ever used): the lane's ledger is the region's
- *     figures, exact, and no counter is written at all.
+ *     figures, exact. The lane still adds its change to the counter in steps, as below, so that
+ *     a second lane starting finds the sum within a step.
  * <li><b>Limited</b> (a limit is set): every allocation reserves its bytes on the counter with a
  *     compare-and-set before the piece is made, and every free gives them back: the limit sees
  *     every byte, and the watermarks are exact.
@@ -52,7 +53,7 @@ final class SharedFigures implements RegionFigures {
         if (lanesUsed.incrementAndGet() == 2) {
             for (Heap other : lanes) {
                 if (other != null && other != lane && other.used) {
-                    live.observe(other.ledger.peakLiveBytes); // the one-lane history, for the steps to come
+                    live.observe(other.ledger.peakLiveBytes); // the one-lane history, finer than the steps
                 }
             }
         }
@@ -72,8 +73,8 @@ final class SharedFigures implements RegionFigures {
 
     /** In steps: a lane's change, added once it reaches a step (its lock held). */
     void changed(Heap lane, long delta) {
-        if (SteppedCounter.due(lane.regionUnpublished += delta) && !oneLane()) {
-            publish(lane);
+        if (SteppedCounter.due(lane.regionUnpublished += delta)) {
+            publish(lane); // even with one lane: a second lane may start at any time, and must find the sum in steps
         }
     }
 

@@ -27,7 +27,9 @@ public interface RegionMXBean {
 
     /**
      * The region's memory: {@code used} is its live bytes, {@code committed} its gross bytes,
-     * {@code max} its limit (-1 for none), {@code init} 0.
+     * {@code max} its limit, {@code init} 0. {@code max} is -1 when there is no limit, and also
+     * when the limit (on live bytes) is below the gross bytes, which {@code MemoryUsage} does not
+     * allow; {@link #getLimit()} always gives the limit.
      *
      * @return the usage now
      */

@@ -1,0 +1,94 @@
+/**
+ * Off-heap regions: {@link dev.regions.Region}, a {@link java.lang.foreign.Arena} whose pieces can
+ * also be freed one by one, reset all at once, merged into another region, capped, measured and
+ * shared between threads (the ScriptBasic allocator's segments, on the FFM API).
+ *
+ * <h2 id="arena">Where a region differs from a plain {@code Arena}</h2>
+ * A region keeps every promise of {@code Arena} except four, which per-piece free, reset and
+ * merge exist to change:
+ * <ol>
+ * <li><b>Reuse.</b> No two <em>live</em> pieces overlap, but the bytes of a freed piece may be
+ *     handed out again. A freed piece's segment stays usable until the region resets or closes
+ *     (the memory still belongs to the region, so touching it cannot fault the process); in a
+ *     checked region, touching it throws.
+ * <li><b>Generations.</b> {@code scope()} is the scope of the current generation; {@code reset()}
+ *     ends it (every piece and every segment bound to it dies, its cleanup actions run) and
+ *     starts a new one.
+ * <li><b>Merge.</b> Pieces moved by {@code dst.merge(src)} live as long as {@code dst}'s current
+ *     generation: closing {@code src} afterwards does not end them.
+ * <li><b>Per-piece free</b> exists at all.
+ * </ol>
+ *
+ * <h2 id="free">What {@code free} can tell</h2>
+ * A region checks a {@code free} against the Java-heap record of the piece that starts at the
+ * segment's address: a live piece must start there, of exactly the segment's size, and the
+ * segment must be writable and of one of the region's live generations. So a slice, a read-only
+ * view, a segment rebuilt from an address, a piece of another region and a piece freed already are
+ * refused. What it cannot see: it keeps no record of pieces that are gone, so if a freed piece's
+ * place was handed out again to a new piece with the same address and size, the stale segment (or
+ * a slice of any stale piece that starts where the new piece starts and is exactly as long) is
+ * that new piece as far as {@code free} can tell, and freeing it frees the new piece, as a second
+ * {@code free} of a pointer does in C. A freed piece's place goes to pieces of its own size class
+ * only (for the 17..32-byte class, also to a zero-length piece, which sits 16 bytes in), within
+ * the same region, before its next reset. Drop a piece's segment when you free it; the checked
+ * mode always tells a stale piece from a live one.
+ *
+ * <h2 id="threads">When a thread dies, or nobody closes a region</h2>
+ * Once the thread that owns a confined region has ended, any thread may reset or close it, and its
+ * memory goes back to the source as with a close by the owner. The JDK lets only the owner end a
+ * confined arena, so the region's scope stays alive: cleanup actions bound to it with
+ * {@code reinterpret} do not run, and {@code scope().isAlive()} stays true after such a close; its
+ * pieces still cannot be touched from any other thread ({@link java.lang.WrongThreadException}).
+ * A region that becomes unreachable before anyone closed it, with every piece of it unreachable
+ * too (a held piece keeps its region alive), is reclaimed: a cleaner gives its memory back to the
+ * source, takes it out of the global figures, counts it
+ * ({@link dev.regions.Regions#reclaimedRegions()}) and logs a warning naming it. Its cleanup
+ * actions do not run either. Closing a region is still the way to release memory at a known moment.
+ *
+ * <h2 id="ending">Reset and close: merged scopes, cleanup actions</h2>
+ * Pieces moved in by a merge keep scopes of their own, ended after the current one: if one of
+ * those is in use by a downcall, the ones before it have ended (their pieces are dead and no
+ * longer counted), the rest stay live, the region keeps every block until a later reset or close
+ * can end everything, and the call throws {@link java.lang.IllegalStateException}. Cleanup actions
+ * bound to the region's scope run inside reset and close (for a shared region, under its locks).
+ * One that throws does not stop the call: all memory is released, and the first failure is
+ * rethrown (an {@link java.lang.Error} skips the cleanup actions the JDK had not run yet, as a
+ * JDK arena's close does). A cleanup action or a memory source that calls back into the region it
+ * serves, from the same thread, gets {@link java.lang.IllegalStateException}; one that waits for
+ * another thread using the region, or calls another shared region (which may be merging with this
+ * one), can deadlock. Keep cleanup actions to releasing resources.
+ *
+ * <h2 id="checked">The checked mode</h2>
+ * {@link dev.regions.Region.Builder#checked(boolean)}, or {@code -Dregions.checked=true} for every
+ * region built without an explicit {@code checked(false)}, finds the caller's memory mistakes (the
+ * original's debug layer). A checked region
+ * <ul>
+ * <li>gives every piece a scope of its own, which {@code free} ends: touching a freed piece throws
+ *     {@link java.lang.IllegalStateException}, and freeing a piece twice, a stale piece whose place
+ *     was reused (by a piece of any size), or a slice of one is always refused with
+ *     {@link java.lang.IllegalArgumentException}. So a piece's scope is not the region's
+ *     {@code scope()}, which still ends every piece at a reset or close;
+ * <li>puts guard zones before and after every piece and checks them at {@code free},
+ *     {@code verify()}, {@code reset} and {@code close}: a damaged guard is a
+ *     {@link dev.regions.MemoryCorruptionException}, thrown after the call has done its work;
+ * <li>numbers its pieces, records where some of them were allocated (one in 64 by default:
+ *     {@link dev.regions.Region.Builder#recordSites(int)}), lists them
+ *     ({@code livePieces()}, {@code leakReport()}), and logs the leak report when it is closed with
+ *     pieces still live (or throws: {@link dev.regions.Region.Builder#strictClose(boolean)}).
+ * </ul>
+ * Everything else behaves as in a region that is not checked: limits, figures (guard zones are not
+ * live bytes, though they count in the gross bytes), merge (with a region checked or not: checked
+ * pieces stay checked in the region they move to), reset, alignment, zeroing; with one exception:
+ * a reset or close that finds a piece in use by a downcall throws as always, but the pieces whose
+ * scopes it ended before that one stay ended. A region in bump mode is never checked (its pieces
+ * are only released all together). What it costs: a few times the time of an allocate and free
+ * (BENCHMARKS.md, W1) and 32 or more bytes per piece; in a shared region, a free also costs a JDK
+ * shared-arena close (a handshake with every thread); reset, close and merge cost O(pieces).
+ *
+ * <h2 id="monitoring">Monitoring</h2>
+ * Flight Recorder events named {@code dev.regions.*} (settings in {@code dev/regions/regions.jfc}
+ * in this module), JMX beans in the domain {@code dev.regions}
+ * ({@link dev.regions.management.RegionsMXBean}, and {@link dev.regions.management.RegionMXBean}
+ * for regions built {@code monitored(true)}), and {@link dev.regions.Regions#report()}.
+ */
+package dev.regions;
