@@ -1,7 +1,10 @@
 package dev.regions.cli;
 
+import dev.regions.RegionStats;
+import dev.regions.Regions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
@@ -10,7 +13,9 @@ import java.util.concurrent.Callable;
 /**
  * {@code regions demo}: the two jobs the original allocator (ScriptBasic's) was made for, done
  * for real. Alone it runs both with their defaults; {@code demo interpreter} and
- * {@code demo server} run one, with options.
+ * {@code demo server} run one, with options. Each ends with the report of the regions it still
+ * has open, then the global figures once they are closed; the two together end with the global
+ * figures once more.
  */
 @Command(name = "demo",
         mixinStandardHelpOptions = true,
@@ -23,11 +28,19 @@ import java.util.concurrent.Callable;
                 "  server       worker threads give each request its own region, closed",
                 "               with the request, while a shared region holds a cache",
                 "",
+                "Each ends with Regions.report() of the regions it still has open, just",
+                "before it closes them, and the global figures once they are closed.",
+                "",
                 "Without a subcommand, runs both with their defaults."},
         subcommands = {InterpreterDemoCommand.class, ServerDemoCommand.class})
 final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    @Option(names = "--checked",
+            description = "Run the interpreter with checked regions and a planted overrun for them to catch"
+                    + " (see demo interpreter --help).")
+    boolean checked;
 
     @Override
     public Integer call() {
@@ -35,12 +48,16 @@ final class DemoCommand implements Callable<Integer> {
         out.println("Regions demo: the two jobs the original C allocator (ScriptBasic's) was made for.");
         out.println();
         int interpreter = InterpreterDemoCommand.runAndReport(out, InterpreterDemo.defaultProgram(),
-                InterpreterDemo.DEFAULT_MAX_STEPS, false, false);
+                InterpreterDemo.DEFAULT_MAX_STEPS, false, false, checked);
         out.println();
         int server = ServerDemoCommand.runAndReport(out, ServerDemoCommand.DEFAULT_THREADS,
                 ServerDemoCommand.DEFAULT_REQUESTS, ServerDemoCommand.DEFAULT_CACHE_SLOTS,
                 ServerDemoCommand.DEFAULT_ITEMS);
         out.println();
+        RegionStats global = Regions.globalStats();
+        out.printf("All regions closed: global live %s, %s, gross %s; %s reclaimed unclosed%n",
+                Report.bytes(global.liveBytes()), Report.count(global.liveCount(), "piece"),
+                Report.bytes(global.grossBytes()), Report.count(Regions.reclaimedRegions(), "region"));
         out.println("More: regions demo interpreter --help, regions demo server --help");
         out.flush();
         return Math.max(interpreter, server);

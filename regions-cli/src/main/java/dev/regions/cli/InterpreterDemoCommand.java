@@ -4,6 +4,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
@@ -17,7 +18,9 @@ import java.util.concurrent.Callable;
 /**
  * {@code regions demo interpreter}: runs a program of the demo language (its own, or one given
  * with {@code -e} or {@code --file}) through the region-backed parser and evaluator, and prints
- * the program's output, what the parser's backtracking did to the regions, and their figures.
+ * the program's output, what the parser's backtracking did to the regions, their figures, the
+ * report of the open regions before they close and the global figures after. With
+ * {@code --checked}, also what the checked mode caught: the planted overrun and the leak report.
  * The work is {@link InterpreterDemo}'s; this class parses options and prints.
  */
 @Command(name = "interpreter",
@@ -35,11 +38,31 @@ import java.util.concurrent.Callable;
                 "  let x = ...;  x = ...;  x += ...;  print \"text\", x, ...;",
                 "  if (...) statement;  if (...) { ... } else { ... }",
                 "  while (...) statement;  while (...) { ... }  # comment",
+                "",
+                "At the end: Regions.report() of the regions still open, just before the",
+                "demo closes them, then the global figures once they are closed.",
+                "",
+                "With --checked, both regions are built checked(true), with recordSites(1)",
+                "and strictClose(true): a guard zone around every piece, every allocation",
+                "site recorded. The demo then plants a bug: once the program is parsed, it",
+                "writes one byte past the end of a node of the tree, through a segment",
+                "widened with reinterpret(). The program runs unaware; program.verify()",
+                "after the run, and the close again, throw MemoryCorruptionException",
+                "naming the piece, the damaged byte and where the piece was allocated.",
+                "It also prints the program region's leak report before the close.",
                 ""},
-        footer = {"", "Example: regions demo interpreter -e 'let x = 3 * (4 + 5); print \"x is\", x;'"})
+        footer = {"", "Examples: regions demo interpreter -e 'let x = 3 * (4 + 5); print \"x is\", x;'",
+                "          regions demo interpreter --checked"})
 final class InterpreterDemoCommand implements Callable<Integer> {
+    /** How wide the text after a label may be. */
+    private static final int WIDTH = 96;
+
     @Spec
     CommandSpec spec;
+
+    /** {@code demo}, whose {@code --checked} counts too ({@code demo --checked interpreter}). */
+    @ParentCommand
+    DemoCommand demo;
 
     @Option(names = {"-e", "--eval"}, paramLabel = "PROGRAM",
             description = "Run this program text instead of the demo's.")
@@ -58,6 +81,10 @@ final class InterpreterDemoCommand implements Callable<Integer> {
     @Option(names = "--max-steps", paramLabel = "N", defaultValue = "10000000",
             description = "Stop the program after N statements (default: ${DEFAULT-VALUE}).")
     long maxSteps;
+
+    @Option(names = "--checked",
+            description = "Use checked regions, plant a one-byte overrun in the syntax tree and show it caught.")
+    boolean checked;
 
     @Override
     public Integer call() {
@@ -78,23 +105,29 @@ final class InterpreterDemoCommand implements Callable<Integer> {
             cl.getErr().println("regions: cannot read " + file + ": " + e.getMessage());
             return 1;
         }
-        return runAndReport(cl.getOut(), source, maxSteps, showSource, showTree);
+        return runAndReport(cl.getOut(), source, maxSteps, showSource, showTree,
+                checked || demo != null && demo.checked);
     }
 
     /**
      * Runs {@code source} and prints the report, a syntax or run-time error in its place after the
-     * program's output; returns the exit status (1 if the program failed).
+     * program's output; returns the exit status (1 if the program failed, or if checked regions
+     * did not catch the planted overrun).
      */
     static int runAndReport(PrintWriter out, String source, long maxSteps,
-                            boolean showSource, boolean showTree) {
+                            boolean showSource, boolean showTree, boolean checked) {
         out.println("Interpreter: a backtracking parser builds the syntax tree off-heap, then it runs");
+        if (checked) {
+            out.printf("  %-8s regions built checked(true), recordSites(1), strictClose(true):%n", "checked");
+            out.printf("  %-8s a guard zone around every piece, every allocation site recorded%n", "");
+        }
         if (showSource) {
             List<String> lines = source.lines().toList();
             for (int i = 0; i < lines.size(); i++) {
                 out.printf("  %3d | %s%n", i + 1, lines.get(i));
             }
         }
-        InterpreterDemo.Result r = InterpreterDemo.run(source, maxSteps);
+        InterpreterDemo.Result r = InterpreterDemo.run(source, maxSteps, checked);
         String label = "output";
         for (String line : r.output()) {
             out.printf("  %-8s %s%n", label, line);
@@ -125,13 +158,59 @@ final class InterpreterDemoCommand implements Callable<Integer> {
                 out.printf("  %-8s read back: %s%n", "", r.sample());
             }
         }
+        InterpreterDemo.Checked c = r.checked();
+        if (c != null) {
+            printFinding(out, c);
+        }
         Report.statsHeader(out);
         Report.statsRow(out, "program", r.program());
         Report.statsRow(out, "scratch", r.scratch());
+        Report.openRegions(out, "before the demo closes its regions", r.openRegions());
+        if (c != null) {
+            printLeaksAndCloses(out, c);
+        }
         out.printf("  %-8s after closing both regions, live %s and gross %s: %s%n", "global",
                 Report.bytes(r.globalAfter().liveBytes()), Report.bytes(r.globalAfter().grossBytes()),
                 Report.backToStart(r.globalBefore(), r.globalAfter()));
         out.flush();
-        return r.error() == null ? 0 : 1;
+        boolean caught = c == null || c.piece() == null || c.verify() != null;
+        return r.error() == null && caught ? 0 : 1;
+    }
+
+    /** The planted overrun, and what {@code verify()} said of it. */
+    private static void printFinding(PrintWriter out, InterpreterDemo.Checked c) {
+        if (c.piece() == null) {
+            out.printf("  %-8s none planted: the program has no syntax tree%n", "overrun");
+        } else {
+            out.printf("  %-8s planted after parsing: node.reinterpret(%d).set(JAVA_BYTE, %d, (byte) 0)%n", "overrun",
+                    c.pieceSize() + 1, c.pieceSize());
+            out.printf("  %-8s writes one byte past the end of piece #%d, %s (%d bytes);%n", "",
+                    c.pieceId(), c.piece(), c.pieceSize());
+            out.printf("  %-8s the program ran unaware%n", "");
+        }
+        if (c.verify() != null) {
+            out.printf("  %-8s program.verify() after the run threw MemoryCorruptionException:%n", "verify()");
+            Report.labelled(out, 8, "", Report.wrap(c.verify(), WIDTH));
+        } else {
+            out.printf("  %-8s program.verify() after the run found nothing%n", "verify()");
+        }
+    }
+
+    /** The program region's leak report before the close, and what each close threw. */
+    private static void printLeaksAndCloses(PrintWriter out, InterpreterDemo.Checked c) {
+        out.printf("  %-8s program.leakReport() before the close:%n", "leaks");
+        Report.labelled(out, 8, "", c.leaks().lines().toList());
+        if (c.closes().isEmpty()) {
+            out.printf("  %-8s both regions closed without a finding%n", "close()");
+            return;
+        }
+        out.printf("  %-8s each region gave all its memory back, then threw what it found:%n", "close()");
+        for (InterpreterDemo.Thrown t : c.closes()) {
+            String what = t.message().equals(c.verify()) ? "the overrun verify() found"
+                    : t.message().equals(c.leaks()) ? "the leak report above"
+                    : t.message();
+            Report.labelled(out, 8, "", Report.wrap(t.region() + ".close(): " + t.type()
+                    + (t.suppressed() ? " (suppressed; strictClose)" : "") + ", " + what, WIDTH));
+        }
     }
 }

@@ -3,6 +3,8 @@ package dev.regions.cli;
 import dev.regions.RegionStats;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -47,6 +49,42 @@ final class Report {
     static void statsRow(PrintWriter out, String name, RegionStats s) {
         out.printf(Locale.ROOT, ROW, name, bytes(s.liveBytes()), count(s.liveCount()), bytes(s.peakLiveBytes()),
                 bytes(s.grossBytes()), count(s.allocations()), count(s.frees()));
+    }
+
+    /**
+     * The report of every open region ({@link dev.regions.Regions#report()}) under a heading
+     * that says when it was taken, each line indented.
+     */
+    static void openRegions(PrintWriter out, String when, String report) {
+        out.println("  Regions.report() " + when + ":");
+        report.lines().forEach(line -> out.println("    " + line.stripTrailing()));
+    }
+
+    /** {@code lines} in a column after {@code label}, which is printed on the first line only. */
+    static void labelled(PrintWriter out, int labelWidth, String label, List<String> lines) {
+        String format = "  %-" + labelWidth + "s %s%n";
+        for (String line : lines) {
+            out.printf(format, label, line);
+            label = "";
+        }
+    }
+
+    /** {@code text} cut into lines of at most {@code width} characters, at spaces (a longer word stays whole). */
+    static List<String> wrap(String text, int width) {
+        List<String> lines = new ArrayList<>();
+        StringBuilder line = new StringBuilder();
+        for (String word : text.split(" ")) {
+            if (!line.isEmpty() && line.length() + 1 + word.length() > width) {
+                lines.add(line.toString());
+                line.setLength(0);
+            }
+            if (!line.isEmpty()) {
+                line.append(' ');
+            }
+            line.append(word);
+        }
+        lines.add(line.toString());
+        return lines;
     }
 
     /** "back to start" if the global live and gross bytes are what they were, else what is left. */

@@ -34,6 +34,8 @@ final class ServerDemo {
      * @param globalPeakLive   the highest global live bytes while serving
      * @param globalCacheOnly  global figures once every request was done, the cache still open
      * @param globalAfter      global figures after the cache closed
+     * @param openRegions      {@link Regions#report()} once every request was done, the cache
+     *                         still open
      */
     record Result(
             int threads,
@@ -47,7 +49,8 @@ final class ServerDemo {
             RegionStats globalBefore,
             long globalPeakLive,
             RegionStats globalCacheOnly,
-            RegionStats globalAfter) {
+            RegionStats globalAfter,
+            String openRegions) {
 
         double requestsPerSecond() {
             return requests * 1e9 / Math.max(1, nanos);
@@ -72,6 +75,7 @@ final class ServerDemo {
         long evictions;
         RegionStats cacheStats;
         RegionStats globalCacheOnly;
+        String openRegions;
         try (ResponseCache cache = new ResponseCache(cacheSlots)) {
             RequestHandler handler = new RequestHandler(cache);
             AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -113,8 +117,10 @@ final class ServerDemo {
             evictions = cache.evictions();
             cacheStats = cache.stats();
             globalCacheOnly = Regions.globalStats();
+            openRegions = Regions.report();
         }
         return new Result(threads, requests, nanos, lastHalfNanos, total, cacheSlots, evictions, cacheStats,
-                globalBefore, globalCacheOnly.peakLiveBytes(), globalCacheOnly, Regions.globalStats());
+                globalBefore, globalCacheOnly.peakLiveBytes(), globalCacheOnly, Regions.globalStats(),
+                openRegions);
     }
 }

@@ -4,6 +4,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
@@ -12,7 +13,8 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code regions demo server}: runs {@link ServerDemo} and prints its throughput, the cache's
- * figures and the global live bytes before, during and after. This class parses options and
+ * figures, the report of the open regions once the requests are done, and the global live bytes
+ * before, during and after. This class parses options and
  * prints; the work is {@link ServerDemo}'s.
  */
 @Command(name = "server",
@@ -24,7 +26,9 @@ import java.util.concurrent.Callable;
                 "fields, the quote, the response) in its own confined region, closed",
                 "when the response is done. A shared region holds a cache of quotes",
                 "that every thread uses, with free() + allocate() when a slot's quote",
-                "is replaced. Shows that the global live bytes return to their start.",
+                "is replaced. Ends with Regions.report() of the regions still open once",
+                "the requests are done (the cache), and shows that the global live bytes",
+                "return to their start once the cache is closed.",
                 ""})
 final class ServerDemoCommand implements Callable<Integer> {
     static final int DEFAULT_THREADS = 4;
@@ -34,6 +38,9 @@ final class ServerDemoCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @ParentCommand
+    DemoCommand demo;
 
     @Option(names = {"-t", "--threads"}, paramLabel = "N", defaultValue = "4",
             description = "Worker threads (default: ${DEFAULT-VALUE}).")
@@ -54,6 +61,9 @@ final class ServerDemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         CommandLine cl = spec.commandLine();
+        if (demo != null && demo.checked) {
+            throw new CommandLine.ParameterException(cl, "--checked is for the interpreter demo, not the server");
+        }
         if (threads < 1 || threads > 1024) {
             throw new CommandLine.ParameterException(cl, "--threads must be between 1 and 1024, not " + threads);
         }
@@ -88,6 +98,7 @@ final class ServerDemoCommand implements Callable<Integer> {
                 t.malformed == 0 ? "" : ", " + Report.count(t.malformed) + " malformed");
         Report.statsHeader(out);
         Report.statsRow(out, "cache", r.cache());
+        Report.openRegions(out, "once the requests were done, before the cache closes", r.openRegions());
         out.printf("  %-9s live %s before, peak %s while serving, %s when the requests were done;%n",
                 "global", Report.bytes(r.globalBefore().liveBytes()), Report.bytes(r.globalPeakLive()),
                 Report.bytes(r.globalCacheOnly().liveBytes()));

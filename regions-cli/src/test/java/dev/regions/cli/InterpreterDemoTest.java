@@ -1,5 +1,6 @@
 package dev.regions.cli;
 
+import dev.regions.MemoryCorruptionException;
 import dev.regions.Region;
 import dev.regions.RegionStats;
 import dev.regions.Regions;
@@ -87,6 +88,42 @@ class InterpreterDemoTest {
         assertThat(r.program().liveBytes()).isPositive();
         assertThat(r.globalAfter().liveBytes()).isEqualTo(r.globalBefore().liveBytes());
         assertThat(r.globalAfter().liveCount()).isEqualTo(r.globalBefore().liveCount());
+        assertThat(r.globalAfter().grossBytes()).isEqualTo(r.globalBefore().grossBytes());
+    }
+
+    @Test
+    void theReportOfOpenRegionsShowsTheProgramRegionBeforeItCloses() {
+        InterpreterDemo.Result r = run(InterpreterDemo.defaultProgram());
+        assertThat(r.checked()).isNull();
+        assertThat(r.openRegions()).containsPattern("\\nprogram +confined to thread '[^']+' +"
+                + Report.count(r.program().liveBytes()).replace(",", "\\,") + " +"
+                + Report.count(r.program().grossBytes()).replace(",", "\\,") + " +[\\d,]+ +"
+                + Report.count(r.program().liveCount()) + " +none\\n");
+        assertThat(r.openRegions()).containsPattern("\\nscratch +confined to thread '[^']+' +0 ");
+    }
+
+    @Test
+    void aCheckedRunFindsTheOverrunOneBytePastThePieceAndReportsTheLeaks() {
+        InterpreterDemo.Result r = InterpreterDemo.run(InterpreterDemo.defaultProgram(),
+                InterpreterDemo.DEFAULT_MAX_STEPS, true);
+        assertThat(r.error()).isNull();
+        assertThat(r.output()).containsExactly(
+                "fib(20) = 6765", "even squares minus odd numbers, 1..10: 195", "primes below 50: 15", "x = 19");
+        InterpreterDemo.Checked c = r.checked();
+        assertThat(c.piece()).isEqualTo("the print node of line 46");
+        assertThat(c.pieceSize()).isEqualTo(Node.LAYOUT.byteSize());
+        assertThat(c.verify()).startsWith("region 'program': the guard zone after piece #" + c.pieceId() + " ("
+                        + c.pieceSize() + " bytes at 0x")
+                .contains("was overwritten: byte " + c.pieceSize() + " from the piece's start (an overrun); "
+                        + "allocated at dev.regions.cli.SyntaxTree.addNode(SyntaxTree.java:");
+        assertThat(c.leaks()).startsWith("region 'program': " + r.program().liveCount() + " live pieces, "
+                + r.program().liveBytes() + " bytes");
+        // the close found the same overrun, and threw the leak (strictClose) with it
+        assertThat(c.closes()).containsExactly(
+                new InterpreterDemo.Thrown("program", MemoryCorruptionException.class.getSimpleName(), c.verify(),
+                        false),
+                new InterpreterDemo.Thrown("program", IllegalStateException.class.getSimpleName(), c.leaks(), true));
+        assertThat(r.globalAfter().liveBytes()).isEqualTo(r.globalBefore().liveBytes());
         assertThat(r.globalAfter().grossBytes()).isEqualTo(r.globalBefore().grossBytes());
     }
 

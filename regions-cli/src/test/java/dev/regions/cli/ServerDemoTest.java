@@ -24,6 +24,11 @@ class ServerDemoTest {
         assertThat(r.globalAfter().liveBytes()).isEqualTo(r.globalBefore().liveBytes());
         assertThat(r.globalAfter().liveCount()).isEqualTo(r.globalBefore().liveCount());
         assertThat(r.globalAfter().grossBytes()).isEqualTo(r.globalBefore().grossBytes());
+        // Regions.report() once the requests were done: the cache, every request region closed
+        assertThat(r.openRegions()).containsPattern("\\ncache +shared +"
+                + Report.count(r.cache().liveBytes()).replace(",", "\\,") + " +[\\d,]+ +[\\d,]+ +"
+                + Report.count(r.cache().liveCount()) + " +none\\n");
+        assertThat(r.openRegions()).contains("total: 1 regions");
     }
 
     @Test
