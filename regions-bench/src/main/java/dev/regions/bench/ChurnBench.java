@@ -39,7 +39,8 @@ import java.util.concurrent.TimeUnit;
         ForkArgs.EXECUTOR, ForkArgs.EXECUTOR_CLASS, ForkArgs.HEAP_MIN, ForkArgs.HEAP_MAX, ForkArgs.PRE_TOUCH, ForkArgs.NETTY_NO_LEAK_DETECTION})
 public class ChurnBench {
 
-    @Param({Peers.REGIONS_CONFINED, Peers.REGIONS_CONFINED_NOZERO, Peers.REGIONS_SHARED, Peers.ARENA_PER_PIECE,
+    @Param({Peers.REGIONS_CONFINED, Peers.REGIONS_CONFINED_NOZERO, Peers.REGIONS_SHARED, Peers.REGIONS_CHECKED,
+            Peers.ARENA_PER_PIECE,
             Peers.MALLOC, Peers.MALLOC_CRITICAL, Peers.NETTY_POOLED, Peers.NETTY_ADAPTIVE, Peers.ARROW, Peers.SEED,
             Peers.FLOOR, Peers.FLOOR_ZEROING})
     public String peer;

@@ -17,6 +17,8 @@ public final class Peers {
     public static final String REGIONS_CONFINED_NOZERO = "regions-confined-nozero";
     /** {@code Region.ofShared()}. */
     public static final String REGIONS_SHARED = "regions-shared";
+    /** A confined region in checked mode ({@code Region.builder().checked(true)}): guards, ids, sampled sites. */
+    public static final String REGIONS_CHECKED = "regions-checked";
     /** A confined region in bump mode ({@code Region.builder().bump(true)}): no per-piece free. */
     public static final String REGIONS_BUMP = "regions-bump";
     /** {@code Arena.ofConfined()} per piece. */
@@ -49,7 +51,7 @@ public final class Peers {
 
     /** Every peer. */
     public static final List<String> ALL = List.of(
-            REGIONS_CONFINED, REGIONS_CONFINED_NOZERO, REGIONS_SHARED, REGIONS_BUMP,
+            REGIONS_CONFINED, REGIONS_CONFINED_NOZERO, REGIONS_SHARED, REGIONS_BUMP, REGIONS_CHECKED,
             ARENA_PER_PIECE, ARENA_CONFINED_ROUND, ARENA_SHARED_ROUND, SLICING,
             MALLOC, MALLOC_CRITICAL, NETTY_POOLED, NETTY_ADAPTIVE, ARROW, SEED);
 
@@ -58,7 +60,7 @@ public final class Peers {
 
     /** The peers that free one piece at a time (the others release only all at once). */
     public static final List<String> FREE_ONE = List.of(
-            REGIONS_CONFINED, REGIONS_CONFINED_NOZERO, REGIONS_SHARED, ARENA_PER_PIECE,
+            REGIONS_CONFINED, REGIONS_CONFINED_NOZERO, REGIONS_SHARED, REGIONS_CHECKED, ARENA_PER_PIECE,
             MALLOC, MALLOC_CRITICAL, NETTY_POOLED, NETTY_ADAPTIVE, ARROW, SEED);
 
     private Peers() {
@@ -77,6 +79,7 @@ public final class Peers {
             case REGIONS_CONFINED_NOZERO -> new RegionAllocator(Region.builder().zeroing(false).build());
             case REGIONS_SHARED -> new RegionAllocator(Region.ofShared());
             case REGIONS_BUMP -> new RegionAllocator(Region.builder().bump(true).build());
+            case REGIONS_CHECKED -> new RegionAllocator(Region.builder().checked(true).build());
             case ARENA_PER_PIECE -> new ArenaPerPieceAllocator();
             case ARENA_CONFINED_ROUND -> new ArenaRoundAllocator(false);
             case ARENA_SHARED_ROUND -> new ArenaRoundAllocator(true);
