@@ -14,8 +14,10 @@ import java.lang.foreign.MemorySegment;
  * releases every block to the source it came from, even after a merge moved the block to a
  * region built on another source.
  *
- * <p>Implementations must be thread-safe unless every region using them is confined to one
- * thread; wrap a source that is not in {@link #serialized()}.
+ * <p>Implementations must be thread-safe, or be wrapped in {@link #serialized()}: even a source
+ * used only by confined regions of one thread may be called to release a block from another
+ * thread, when a region whose thread died is closed there, or when the library reclaims a region
+ * nobody closed (see <a href="package-summary.html#threads">the package documentation</a>).
  *
  * <p>A source of your own is trusted with raw memory: a block must stay valid, and be used by
  * no one else, from {@code allocate} until the region releases it. So its module needs native

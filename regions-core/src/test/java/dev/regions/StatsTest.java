@@ -249,6 +249,24 @@ class StatsTest {
         }
     }
 
+    @Test
+    void aSharedRegionsLiveBytesStayExactWhenASecondThreadStartsAfterAPeakReset() throws Exception {
+        try (Region region = region(true)) {
+            for (int i = 0; i < 10; i++) {
+                region.allocate(100); // one thread: its lane's figures are the region's
+            }
+            region.statsAndResetPeaks();
+            Thread second = new Thread(() -> region.allocate(100));
+            second.start();
+            second.join();
+
+            RegionStats after = region.stats();
+            assertThat(after.liveBytes()).isEqualTo(1100);
+            assertThat(after.lowLiveBytes()).isBetween(0L, 1100L);
+            assertThat(after.peakLiveBytes()).isEqualTo(1100);
+        }
+    }
+
     // ------------------------------------------------------------ merge
 
     @ParameterizedTest(name = "shared={0}")

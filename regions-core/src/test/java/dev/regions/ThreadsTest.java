@@ -616,6 +616,62 @@ class ThreadsTest {
         assertThat(source.outstanding()).isZero();
     }
 
+    /**
+     * After {@code destination.merge(source)} of two shared regions, the source goes on carving the
+     * block it was carving, while the destination frees and reuses the pieces below the mark: two
+     * regions' threads in one block at once. Pieces over 254 bytes keep their size in the block's
+     * map of exact sizes, which both then change. Every free must be accepted and every figure exact.
+     */
+    @Test
+    void twoSharedRegionsWorkingInOneMergedBlockAtOnceKeepEveryPiece() throws Exception {
+        for (int round = 0; round < 10; round++) {
+            try (Region source = Region.builder().name("carver").shared(true).build();
+                 Region destination = Region.builder().name("holder").shared(true).build()) {
+                List<MemorySegment> moved = new ArrayList<>();
+                for (int i = 0; i < 40; i++) {
+                    moved.add(source.allocate(255 + i % 3)); // sizes kept in the map
+                }
+                destination.merge(source);
+                CountDownLatch start = new CountDownLatch(1);
+                Callable<Void> carve = () -> { // above the mark, if the block has room left
+                    start.await();
+                    for (int i = 0; i < 20_000; i++) {
+                        source.free(source.allocate(300 + i % 3));
+                    }
+                    return null;
+                };
+                Callable<Void> hold = () -> { // below it
+                    start.await();
+                    for (int repeat = 0; repeat < 500; repeat++) {
+                        for (int i = 0; i < moved.size(); i++) {
+                            destination.free(moved.get(i));
+                            moved.set(i, destination.allocate(255 + i % 3));
+                        }
+                    }
+                    return null;
+                };
+                ExecutorService pool = Executors.newFixedThreadPool(2);
+                try {
+                    Future<Void> a = pool.submit(carve);
+                    Future<Void> b = pool.submit(hold);
+                    start.countDown();
+                    a.get(30, TimeUnit.SECONDS);
+                    b.get(30, TimeUnit.SECONDS);
+                } finally {
+                    pool.shutdownNow();
+                }
+                assertThat(source.stats().liveCount()).isZero();
+                assertThat(destination.stats().liveCount()).isEqualTo(40);
+                long bytes = moved.stream().mapToLong(MemorySegment::byteSize).sum();
+                assertThat(destination.stats().liveBytes()).isEqualTo(bytes);
+                for (MemorySegment p : moved) {
+                    destination.free(p);
+                }
+                assertThat(destination.stats().liveBytes()).isZero();
+            }
+        }
+    }
+
     /** Runs each task on one new thread, in order; returns what each threw (null if nothing). */
     @SafeVarargs
     private static List<Throwable> onAnotherThread(Callable<Object>... tasks) throws InterruptedException {

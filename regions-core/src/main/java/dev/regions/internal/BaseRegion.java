@@ -1,7 +1,6 @@
 package dev.regions.internal;
 
 import dev.regions.MemoryCorruptionException;
-import dev.regions.MemorySource;
 import dev.regions.PieceInfo;
 import dev.regions.Region;
 import dev.regions.RegionStats;
@@ -163,14 +162,17 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
         Event event = closing ? new RegionEvents.RegionClosed() : new RegionEvents.RegionReset();
         long[] before = event.isEnabled() ? record.figures() : null;
         event.begin();
-        Throwable[] checkedFindings = CheckedHeaps.any(heaps) ? CheckedHeaps.end(name, heaps, closing, abandoned) : null;
-        Arena next = closing ? null : newArena(); // the one step that may fail comes before anything ends
+        Arena next = closing ? null : newArena(); // it may fail (no memory): before anything ends
+        Throwable[] checkedFindings = null;
         Generation.Anchor nextAnchor = null;
         int entered = 0;
         Throwable failure = null;
         Throwable inUse = null;
         boolean nextTaken = false;
         try {
+            if (CheckedHeaps.any(heaps)) {
+                checkedFindings = CheckedHeaps.end(name, heaps, closing, abandoned);
+            }
             if (next != null) {
                 nextAnchor = Generation.anchor(next, this);
             }
@@ -428,10 +430,6 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
             figures().resetWatermarks();
             return stats;
         });
-    }
-
-    MemorySource source() {
-        return settings.source();
     }
 
     @Override

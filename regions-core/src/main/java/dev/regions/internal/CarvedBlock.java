@@ -44,6 +44,11 @@ final class CarvedBlock extends Block {
 
     final int units;
     private final byte[] codes;
+    /**
+     * The exact sizes behind code 255. Two heaps may use it at once (a block shared by a merge of
+     * two shared regions: one frees below the mark, the other carves above it), so it is used
+     * under this block's monitor; codes are bytes of their own and need none.
+     */
     private UnitSizes escapes;
 
     /** The next unit to carve. */
@@ -132,8 +137,10 @@ final class CarvedBlock extends Block {
         if (byteSize > 0 && byteSize < ESCAPE) {
             codes[unit] = (byte) byteSize;
         } else {
+            synchronized (this) {
+                escapes().put(unit, (int) byteSize);
+            }
             codes[unit] = (byte) ESCAPE;
-            escapes().put(unit, (int) byteSize);
         }
     }
 
@@ -145,13 +152,20 @@ final class CarvedBlock extends Block {
     /** The size of the live piece that starts at {@code unit}, or -1 if none does. */
     long liveSizeAt(int unit) {
         int code = codes[unit] & 0xFF;
-        return code == 0 ? -1 : code < ESCAPE ? code : escapes.get(unit);
+        if (code < ESCAPE) {
+            return code == 0 ? -1 : code;
+        }
+        synchronized (this) {
+            return escapes.get(unit);
+        }
     }
 
     /** The piece at {@code unit} is no longer live. */
     void markFree(int unit) {
         if ((codes[unit] & 0xFF) == ESCAPE) {
-            escapes.remove(unit);
+            synchronized (this) {
+                escapes.remove(unit);
+            }
         }
         codes[unit] = 0;
     }

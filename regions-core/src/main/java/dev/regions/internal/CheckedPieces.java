@@ -201,14 +201,21 @@ final class CheckedPieces {
     /**
      * Before a reset or close ends the generation: checks every guard, then ends every live
      * piece's scope. Returns the damage found, or null. Throws if a piece is in use (a downcall
-     * holds it): the pieces ended before it are dead (they still count as live until a reset or
-     * close can end everything).
+     * holds it), with the damage found as suppressed: the pieces ended before it are dead (they
+     * still count as live until a reset or close can end everything).
      */
     MemoryCorruptionException endAll() {
         MemoryCorruptionException damage = verify();
         for (var it = live.values().iterator(); it.hasNext(); ) {
             Record r = it.next();
-            r.arena.close();
+            try {
+                r.arena.close();
+            } catch (IllegalStateException inUse) {
+                if (damage != null) {
+                    inUse.addSuppressed(damage);
+                }
+                throw inUse;
+            }
             it.remove();
         }
         return damage;

@@ -113,7 +113,7 @@ final class Heap extends Padded {
         if (byteSize - 1 < SMALL_FAST && byteSize > 0 && byteAlignment <= SizeClasses.UNIT && plain) {
             return allocateSmall(byteSize, byteSize);
         }
-        return checked != null ? checked.allocate(byteSize, byteAlignment) : allocateRaw(byteSize, byteAlignment, byteSize);
+        return checksItsPieces() ? checked.allocate(byteSize, byteAlignment) : allocateRaw(byteSize, byteAlignment, byteSize);
     }
 
     /**
@@ -279,12 +279,14 @@ final class Heap extends Padded {
     // ---------------------------------------------------------------- free
 
     void free(MemorySegment piece) {
-        if (!plain) {
+        if (!plain) { // bump mode or checked
             if (bump) {
                 throw Checks.bumpFree(name);
             }
-            checked.free(piece);
-            return;
+            if (generations.find(piece.scope()) == null) { // not an unchecked piece a merge brought
+                checked.free(piece);
+                return;
+            }
         }
         // The common case, kept small so the JIT inlines it: a live piece of 1..254 bytes of this
         // heap, exactly as handed out. Everything else (large, medium and empty pieces, pieces of
@@ -390,12 +392,11 @@ final class Heap extends Padded {
         return failure[0];
     }
 
-    /** Moves everything {@code from} holds into this heap. Both guards held; both open; checked compatible. */
+    /**
+     * Moves everything {@code from} holds into this heap. Both guards held; both open; the region
+     * checked the limit.
+     */
     void merge(Heap from, Generation freshForFrom) {
-        if (limit != 0 && from.ledger.liveBytes > 0 && from.ledger.liveBytes > limit - ledger.liveBytes) {
-            throw Checks.limitExceeded(name, "merging region '" + from.name + "' with live pieces",
-                    from.ledger.liveBytes, ledger.liveBytes, limit);
-        }
         CarvedBlock stillCarved = from.carve;
         if (stillCarved != null) {
             stillCarved.mark = stillCarved.top; // what the source carved so far is ours now

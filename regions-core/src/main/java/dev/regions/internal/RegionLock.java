@@ -7,11 +7,10 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The lock of a lane of a {@link SharedRegion}: a compare-and-set on the owner, then spinning,
- * then yielding, then sleeping until the owner lets go. Its critical sections are tens of
- * nanoseconds (one allocate or free), where a waiter that parks at once, as
- * {@link java.util.concurrent.locks.ReentrantLock} does after a brief spin, costs microseconds to
- * wake (with two threads churning one shared region under a single lock, a {@code ReentrantLock}
- * took about twice as long per operation as this lock). Lanes (see {@link Lanes}) then took the
+ * then yielding, then sleeping until the owner lets go. Its critical sections are short (one
+ * allocate or free), where a waiter that parks at once, as
+ * {@link java.util.concurrent.locks.ReentrantLock} does after a brief spin, is slow to wake
+ * (BENCHMARKS.md, "Engine choices made by measurement", has what each lock measured). Lanes (see {@link Lanes}) then took the
  * common lock away; BENCHMARKS.md, W3, has what a shared region costs now. The long operations (a shared reset's handshake,
  * source calls) also run under it; waiters then sleep instead of burning a core.
  *

@@ -60,10 +60,6 @@ final class RegionRecord {
         return state.compareAndSet(OPEN, DONE);
     }
 
-    boolean isOpen() {
-        return state.get() == OPEN;
-    }
-
     /**
      * The region's peak live bytes, read from any thread: its heap's watermark, or for a shared
      * region the higher of its lanes' and its counter's (kept in steps once several lanes

@@ -143,6 +143,7 @@ final class SharedFigures implements RegionFigures {
         live.resetWatermarks(now);
         for (Heap lane : lanes) {
             if (lane != null) {
+                lane.regionUnpublished = 0; // now counted in the total
                 lane.ledger.resetWatermarks();
             }
         }

@@ -1,5 +1,7 @@
 package dev.regions.internal;
 
+import dev.regions.MemoryCorruptionException;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Reference;
@@ -101,15 +103,24 @@ public final class SharedRegion extends BaseRegion {
             if (Checks.isNull(piece)) {
                 return;
             }
-            heap.free(piece);
-            if (figures.limited()) {
-                figures.release(piece.byteSize());
-            } else {
-                figures.changed(heap, -piece.byteSize());
+            try {
+                heap.free(piece);
+            } catch (MemoryCorruptionException damaged) { // a checked piece, freed, then reported
+                countFree(heap, piece);
+                throw damaged;
             }
+            countFree(heap, piece);
         } finally {
             lock.unlock();
             Reference.reachabilityFence(this);
+        }
+    }
+
+    private void countFree(Heap heap, MemorySegment piece) {
+        if (figures.limited()) {
+            figures.release(piece.byteSize());
+        } else {
+            figures.changed(heap, -piece.byteSize());
         }
     }
 

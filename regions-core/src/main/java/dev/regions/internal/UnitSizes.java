@@ -6,7 +6,7 @@ import java.util.Arrays;
  * A small map from a unit of a {@link CarvedBlock} to the exact size of the piece that starts
  * there, for the pieces whose size does not fit a code byte (see {@link CarvedBlock}): medium
  * pieces and zero-length ones. Open addressing with linear probing; a removal shifts the run
- * after it back, so there are no tombstones. Not thread-safe: guarded by the block's heap.
+ * after it back, so there are no tombstones. Not thread-safe: used under its block's monitor.
  */
 final class UnitSizes {
     private static final int EMPTY = -1;
