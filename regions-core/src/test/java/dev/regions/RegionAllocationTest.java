@@ -44,6 +44,36 @@ class RegionAllocationTest {
 
     // ------------------------------------------------------------ SegmentAllocator defaults
 
+    /**
+     * A freed large piece's block serves the next large piece that fits it: one at least as large
+     * and at most twice as large, the smallest such, without a source call; a piece no freed
+     * block fits gets a new block.
+     */
+    @ParameterizedTest(name = "shared={0}")
+    @ValueSource(booleans = {false, true})
+    void aFreedLargeBlockServesTheNextPieceItFitsAndNoOther(boolean shared) {
+        TrackingSource source = new TrackingSource();
+        try (Region region = Region.builder().shared(shared).checked(false).source(source).build()) {
+            long[] sizes = {64 << 10, 100 << 10, 300 << 10, 1 << 20};
+            long[] addresses = new long[sizes.length];
+            List<MemorySegment> pieces = new ArrayList<>();
+            for (int i = 0; i < sizes.length; i++) {
+                MemorySegment p = region.allocate(sizes[i]);
+                addresses[i] = p.address();
+                pieces.add(p);
+            }
+            pieces.forEach(region::free);
+            long calls = source.allocateCalls();
+
+            assertThat(region.allocate(90 << 10).address()).as("90 KiB: the 100 KiB block").isEqualTo(addresses[1]);
+            assertThat(region.allocate(200 << 10).address()).as("200 KiB: the 300 KiB block").isEqualTo(addresses[2]);
+            assertThat(region.allocate(600 << 10).address()).as("600 KiB: the 1 MiB block").isEqualTo(addresses[3]);
+            assertThat(region.allocate(20 << 10).address()).as("20 KiB: 64 KiB is more than twice").isNotEqualTo(addresses[0]);
+            assertThat(source.allocateCalls()).as("source calls for the three reused").isEqualTo(calls + 1);
+            assertThat(region.allocate(64 << 10).address()).as("64 KiB: its own block").isEqualTo(addresses[0]);
+        }
+    }
+
     @Test
     void regionIsAnArena() {
         try (Region region = Region.ofConfined()) {

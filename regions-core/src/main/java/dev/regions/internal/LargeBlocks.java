@@ -2,6 +2,7 @@ package dev.regions.internal;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -9,18 +10,39 @@ import java.util.List;
  * freed block of the heap fits.
  *
  * <p>A freed large block stays with the heap until its generation ends (see {@link LargeBlock}
- * for why) and serves the next large piece it fits: the smallest free block at least as large,
- * if it is at most twice as large (a bigger one would waste more than it saves; the piece then
- * gets a new block). Reusing a block costs zeroing only as far as earlier pieces reached, and
- * touches memory that is likely still in cache, where a new block costs a source call and the
- * zeroing of the whole piece. A reset or close gives every large block back.
+ * for why) and serves the next large piece it fits: a free block at least as large, if it is at
+ * most twice as large (a bigger one would waste more than it saves; the piece then gets a new
+ * block). Reusing a block costs zeroing only as far as earlier pieces reached, and touches memory
+ * that is likely still in cache, where a new block costs a source call and the zeroing of the
+ * whole piece. A reset or close gives every large block back.
+ *
+ * <p>Free blocks wait in buckets of four per doubling of their size, most recently freed last,
+ * so that finding one looks at a few buckets, not at every free block: a heap that serves pieces
+ * of many sizes may hold hundreds (a linear scan of them was most of W4's time without zeroing).
+ * The search takes the smallest bucket that holds a block that fits, and in it the most recently
+ * freed one that fits (its memory the likeliest to be in cache).
  *
  * <p>Not thread-safe: guarded by the heap.
  */
 final class LargeBlocks {
+    /** Buckets per doubling of the block size. */
+    private static final int PER_DOUBLING = 4;
+
     /** Every large block the heap holds, with a piece or free. */
     final List<LargeBlock> blocks = new ArrayList<>();
-    private final List<LargeBlock> free = new ArrayList<>();
+    /** Free blocks by {@link #bucket}; null until used. */
+    private final List<LargeBlock>[] free = newBuckets();
+
+    @SuppressWarnings("unchecked")
+    private static List<LargeBlock>[] newBuckets() {
+        return (List<LargeBlock>[]) new List<?>[64 * PER_DOUBLING];
+    }
+
+    /** The bucket of a block of {@code bytes} (at least 4 KiB): its doubling, then which quarter of it. */
+    static int bucket(long bytes) {
+        int log = 63 - Long.numberOfLeadingZeros(bytes);
+        return log * PER_DOUBLING + (int) ((bytes >>> (log - 2)) & (PER_DOUBLING - 1));
+    }
 
     /** A large piece of {@code heap}: in a freed block that fits, or a new one; zeroed as the heap says. */
     MemorySegment allocate(Heap heap, long byteSize, long alignment) {
@@ -36,23 +58,31 @@ final class LargeBlocks {
         return handOut(block, heap.views.of(block), byteSize, byteSize == 0 ? alignment : 0, heap.zeroing, !heap.bump);
     }
 
-    /** A freed block that fits {@code blockBytes} aligned to {@code byteAlignment}, taken off the free list; or null. */
+    /**
+     * A freed block of {@code blockBytes} to twice that, aligned to {@code byteAlignment}, taken
+     * off its bucket; or null. Looks at the buckets from the one {@code blockBytes} falls in to
+     * the one twice it falls in.
+     */
     private LargeBlock reuse(long blockBytes, long byteAlignment) {
-        int best = -1;
-        for (int i = 0; i < free.size(); i++) {
-            LargeBlock b = free.get(i);
-            if (b.byteSize >= blockBytes && b.byteSize / 2 <= blockBytes && (b.base & (byteAlignment - 1)) == 0
-                    && (best < 0 || b.byteSize < free.get(best).byteSize)) {
-                best = i;
+        int last = Math.min(free.length - 1, bucket(Math.min(blockBytes, SizeClasses.MAX_LARGE / 2) * 2));
+        for (int b = bucket(blockBytes); b <= last; b++) {
+            List<LargeBlock> bucket = free[b];
+            if (bucket == null) {
+                continue;
+            }
+            for (int i = bucket.size() - 1; i >= 0; i--) {
+                LargeBlock block = bucket.get(i);
+                if (block.byteSize >= blockBytes && block.byteSize / 2 <= blockBytes
+                        && (block.base & (byteAlignment - 1)) == 0) {
+                    LargeBlock lastOne = bucket.remove(bucket.size() - 1);
+                    if (i < bucket.size()) {
+                        bucket.set(i, lastOne);
+                    }
+                    return block;
+                }
             }
         }
-        if (best < 0) {
-            return null;
-        }
-        LargeBlock b = free.get(best);
-        free.set(best, free.get(free.size() - 1));
-        free.remove(free.size() - 1);
-        return b;
+        return null;
     }
 
     /** Hands out {@code block} for a piece of {@code byteSize} bytes at {@code pieceOffset}, zeroed if asked. */
@@ -71,7 +101,12 @@ final class LargeBlocks {
 
     void freed(LargeBlock block) {
         block.liveSize = -1;
-        free.add(block);
+        int b = bucket(block.byteSize);
+        List<LargeBlock> bucket = free[b];
+        if (bucket == null) {
+            free[b] = bucket = new ArrayList<>();
+        }
+        bucket.add(block);
     }
 
     /** Gives every block back (after every generation of the heap ended). */
@@ -80,7 +115,7 @@ final class LargeBlocks {
             failure[0] = Checks.addFailure(failure[0], supply.letGo(b));
         }
         blocks.clear();
-        free.clear();
+        Arrays.fill(free, null);
     }
 
     /** Takes every block of {@code from} (a merge): moved blocks are held by this heap alone. */
@@ -91,13 +126,21 @@ final class LargeBlocks {
             toHeap.views.add(b);
             blocks.add(b);
         }
-        free.addAll(from.free);
+        for (LargeBlock b : from.freeBlocks()) {
+            freed(b);
+        }
         from.blocks.clear();
-        from.free.clear();
+        Arrays.fill(from.free, null);
     }
 
-    /** For the validator. */
+    /** Every free block (for a merge and the validator). */
     List<LargeBlock> freeBlocks() {
-        return free;
+        List<LargeBlock> all = new ArrayList<>();
+        for (List<LargeBlock> bucket : free) {
+            if (bucket != null) {
+                all.addAll(bucket);
+            }
+        }
+        return all;
     }
 }
