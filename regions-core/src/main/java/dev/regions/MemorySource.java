@@ -5,7 +5,7 @@ import dev.regions.internal.Engine;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Where a region gets its memory: large blocks (chunks) that the region carves pieces out of,
+ * Where a region gets its memory: blocks that the region carves pieces out of,
  * and the blocks of large pieces. The original passed a malloc-like and a free-like function to
  * {@code alloc_InitSegment}; this is the same pair as an interface.
  *

@@ -99,7 +99,7 @@ class BumpModeTest {
                 MemorySegment piece = region.allocate(16 + i % 241);
                 assertThat(piece.toArray(ValueLayout.JAVA_BYTE)).as("zeroed").doesNotContain((byte) 0x5A);
             }
-            assertThat(region.stats().grossBytes()).as("the same chunks, reused").isEqualTo(gross);
+            assertThat(region.stats().grossBytes()).as("the same blocks, reused").isEqualTo(gross);
             assertValid(region);
         }
     }
@@ -129,7 +129,7 @@ class BumpModeTest {
             assertThatThrownBy(() -> ordinary.free(kept))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("bump region");
-            // The ordinary region carves its pages from the merged chunk's room, page-aligned.
+            // The ordinary region carves its pieces from the merged block's room.
             List<MemorySegment> pieces = new ArrayList<>();
             for (int i = 0; i < 5_000; i++) {
                 pieces.add(ordinary.allocate(16 + i % 241));

@@ -110,7 +110,7 @@ class CallbackTest {
         };
         Region region = region(shared, source);
         for (int i = 0; i < 2000; i++) {
-            region.allocate(200); // several chunks
+            region.allocate(200); // several blocks
         }
         region.allocate(100_000);
         region.allocate(300_000);

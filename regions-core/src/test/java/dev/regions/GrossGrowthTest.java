@@ -16,9 +16,9 @@ class GrossGrowthTest {
     /**
      * 500 rounds of: a scratch region with 20 pieces of 4000 bytes, merged into the region (and
      * closed), then the region reset. The region's peak live bytes are 80,000 in every round, yet
-     * each merge brings about 96 KiB of chunks. Before the fix a reset kept every chunk (its own
+     * each merge brings about 96 KiB of blocks. Before the fix a reset kept every block (its own
      * and every merged one) for good: 0.98 MB gross after 10 rounds, 9.8 MB after 100, 98 MB after
-     * 1,000, 197 MB after 2,000. A reset now keeps chunks only for as many bytes as were carved.
+     * 1,000, 197 MB after 2,000. A reset now keeps blocks only for as many bytes as were carved.
      */
     @ParameterizedTest(name = "shared={0}")
     @ValueSource(booleans = {false, true})

@@ -357,7 +357,7 @@ class LimitTest {
         try (Region dst = limited(false, 10_000); Region src = Region.ofConfined()) {
             dst.allocate(5000);
             dst.setLimit(100);
-            src.free(src.allocate(64)); // src holds chunks but no live piece
+            src.free(src.allocate(64)); // src holds blocks but no live piece
 
             dst.merge(src);
 

@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 /**
  * What a merge costs in memory, for the original's interpreter pattern: a scratch region that
  * builds a few pieces per statement and is merged into the program's region after each one.
- * A merge hands over the scratch region's chunks and pages; the scratch region must then start
- * again small, not with a chunk that doubled at every merge.
+ * A merge hands over the scratch region's blocks; the scratch region must then start
+ * again small, not with a block that doubled at every merge.
  */
 class MergeCostTest {
 

@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * The process's resident set size as the OS sees it (Linux {@code /proc/self}): all of it
  * ({@code VmRSS}), and the part outside the Java heap, which is where native memory (the C heap,
- * and with it every region's chunks) lives. The Java heap's share of the RSS grows while the
+ * and with it every region's blocks) lives. The Java heap's share of the RSS grows while the
  * collector touches pages of the heap for the first time, or resizes the young generation, which
  * says nothing about native memory.
  */

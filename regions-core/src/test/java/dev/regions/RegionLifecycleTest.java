@@ -669,7 +669,7 @@ class RegionLifecycleTest {
     void aThrowingCleanupDoesNotStopResetFromReturningLargeBlocks(boolean shared) {
         TrackingSource source = new TrackingSource();
         try (Region region = region(shared, source)) {
-            region.allocate(16); // a chunk, which reset keeps
+            region.allocate(16); // a block, which reset keeps
             region.allocate(100_000); // a large block, which reset gives back
             region.allocate(300_000);
             long heldBefore = source.outstanding();

@@ -45,7 +45,7 @@ import org.junit.jupiter.api.Test;
  * <pre>
  * ./mvnw -pl regions-core test -Dtest=SoakTest -Dregions.soak.seconds=1800 [-Dregions.soak.threads=8]
  * </pre>
- * The soak found that a reset kept every chunk that merges brought in, so gross bytes grew by
+ * The soak found that a reset kept every block that merges brought in, so gross bytes grew by
  * some 10 MB a second under this load; fixed, and kept fixed by {@link GrossGrowthTest}.
  */
 @Tag("slow") // measures RSS and runs long; still part of the default build

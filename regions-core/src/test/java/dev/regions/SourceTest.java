@@ -176,7 +176,7 @@ class SourceTest {
         dst.merge(src);
         moved.subList(0, 10_000).forEach(dst::free);
         dst.free(moved.getLast());
-        allocateSmallPieces(dst, 20_000, 12); // may carve from the second source's chunks
+        allocateSmallPieces(dst, 20_000, 12); // may carve from the second source's blocks
         dst.allocate(100_000);                // may reuse the second source's large block
         allocateSmallPieces(src, 1_000, 13);
         src.close();
@@ -275,7 +275,7 @@ class SourceTest {
     void aBuiltInSourceRefusesToReleaseWhatItDidNotHandOut(Supplier<MemorySource> supplier) {
         MemorySource source = supplier.get();
         try (Region region = Region.builder().source(source).build(); Arena arena = Arena.ofConfined()) {
-            MemorySegment piece = region.allocate(64); // at the very start of the region's first chunk
+            MemorySegment piece = region.allocate(64); // at the very start of the region's first block
             MemorySegment block = source.allocate(64, 16);
             List<MemorySegment> notBlocks = List.of(piece, MemorySegment.ofAddress(piece.address()),
                     arena.allocate(64), block.asSlice(0, 32), MemorySegment.ofArray(new byte[64]));
