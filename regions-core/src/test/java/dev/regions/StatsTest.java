@@ -345,6 +345,30 @@ class StatsTest {
         }
     }
 
+    /**
+     * Found by the fuzzer: a region merged into another keeps carving its block above a mark; if it
+     * was merged in right after a reset (mark 0) and then closed, the other region held the block
+     * alone with the closed region's piece still recorded in it as live.
+     */
+    @ParameterizedTest(name = "shared={0}")
+    @ValueSource(booleans = {false, true})
+    void aRegionMergedBackAndThenClosedLeavesTheOtherOnlyItsOwnPieces(boolean shared) {
+        try (Region other = region(shared)) {
+            Region region = region(shared);
+            region.allocate(96);
+            region.reset();
+            other.allocate(10_544, 2 << 20);
+            region.merge(other);
+            other.merge(region); // region goes on carving its block, now shared, from its start
+            region.allocate(63);
+            region.close();
+
+            assertThat(Invariants.check(other)).isNull();
+            assertThat(Expected.of(other.stats()).liveCount()).isEqualTo(1);
+            assertThat(other.stats().liveBytes()).isEqualTo(10_544);
+        }
+    }
+
     @ParameterizedTest(name = "shared={0}")
     @ValueSource(booleans = {false, true})
     void freeingAMovedPieceCountsInTheDestination(boolean shared) {

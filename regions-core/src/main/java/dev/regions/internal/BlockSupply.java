@@ -152,7 +152,7 @@ final class BlockSupply {
         roomy.clear();
         for (CarvedBlock b : blocks) {
             if (closing) {
-                b.carver = null;
+                b.leftBy(ledger);
                 failure[0] = Checks.addFailure(failure[0], letGo(b));
             } else if (b.lease.holderCount() > 1) {
                 if (b.carver == ledger) {

@@ -116,6 +116,18 @@ final class CarvedBlock extends Block {
         memDirty = Math.max(memDirty, to);
     }
 
+    /**
+     * The heap with {@code ledger} lets go of this block (a close, or a reclaim). If it was the
+     * carver, its pieces above the mark are dead: the pointer goes back to the mark, so that the
+     * holders left find only their own pieces below it.
+     */
+    void leftBy(Ledger ledger) {
+        if (carver == ledger) {
+            rewind(mark);
+            carver = null;
+        }
+    }
+
     /** Rewinds the pointer to {@code to}: every piece above it is dead (its generation ended). */
     void rewind(int to) {
         top = to;

@@ -16,11 +16,11 @@ import java.util.List;
  * that is likely still in cache, where a new block costs a source call and the zeroing of the
  * whole piece. A reset or close gives every large block back.
  *
- * <p>Free blocks wait in buckets of four per doubling of their size, most recently freed last,
- * so that finding one looks at a few buckets, not at every free block: a heap that serves pieces
- * of many sizes may hold hundreds (a linear scan of them was most of W4's time without zeroing).
- * The search takes the smallest bucket that holds a block that fits, and in it the most recently
- * freed one that fits (its memory the likeliest to be in cache).
+ * <p>Free blocks wait in buckets of four per doubling of their size, so that finding one looks at
+ * a few buckets, not at every free block: a heap that serves pieces of many sizes may hold
+ * hundreds (a linear scan of them was most of W4's time without zeroing). The search takes the
+ * smallest bucket that holds a block that fits, and in it the last one that fits: usually the
+ * most recently freed, whose memory is the likeliest to be in cache.
  *
  * <p>Not thread-safe: guarded by the heap.
  */

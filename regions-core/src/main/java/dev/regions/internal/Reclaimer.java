@@ -63,6 +63,9 @@ final class Reclaimer {
             held[1] += ledger.liveCount;
             held[2] += ledger.grossBytes();
             for (Lease lease : new ArrayList<>(ledger.leases)) {
+                if (lease.block instanceof CarvedBlock carved) {
+                    carved.leftBy(ledger);
+                }
                 if (lease.letGo(ledger)) {
                     AddressDirectory.unregister(lease.block);
                     RegionEvents.sourceCall(record.name, "give back", lease.byteSize, lease.source);
