@@ -50,6 +50,22 @@ class LimitTest {
         }
     }
 
+    /** Found by the fuzzer: a shared region's peak kept a piece its source then failed to make. */
+    @ParameterizedTest(name = "shared={0}")
+    @ValueSource(booleans = {false, true})
+    void anAllocationThatFailsAfterTheLimitCheckChangesNoFigure(boolean shared) {
+        TrackingSource source = new TrackingSource().failAt(2);
+        try (Region region = Region.builder().shared(shared).source(source).limit(100_000).build()) {
+            region.allocate(64); // the first block
+            RegionStats before = region.stats();
+
+            assertThatThrownBy(() -> region.allocate(50_000)).isInstanceOf(OutOfMemoryError.class);
+
+            assertThat(region.stats()).isEqualTo(before);
+            assertThat(region.allocate(50_000).byteSize()).as("nothing of it kept against the limit").isEqualTo(50_000);
+        }
+    }
+
     @Test
     void aRejectedAllocationTakesNothingFromTheSource() {
         TrackingSource source = new TrackingSource();

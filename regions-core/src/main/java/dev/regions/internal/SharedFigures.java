@@ -59,11 +59,21 @@ final class SharedFigures implements RegionFigures {
         }
     }
 
-    /** Limited: counts {@code byteSize} more live bytes before the piece is made, or throws and counts nothing. */
-    void reserve(String region, long byteSize) {
-        if (live.addWithin(byteSize, limit) < 0) {
+    /**
+     * Limited: counts {@code byteSize} more live bytes before the piece is made, or throws and
+     * counts nothing. Returns the sum, for {@link #made} once the piece is made.
+     */
+    long reserve(String region, long byteSize) {
+        long sum = live.addWithin(byteSize, limit);
+        if (sum < 0) {
             throw Checks.limitExceeded(region, "allocating a piece", byteSize, live.total(), limit);
         }
+        return sum;
+    }
+
+    /** Limited: the piece reserved with {@code sum} was made: the watermarks see it (a failed one never moves them). */
+    void made(long sum) {
+        live.observe(sum);
     }
 
     /** Limited: a reserved piece could not be made, or a piece was freed. */

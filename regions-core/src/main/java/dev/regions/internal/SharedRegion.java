@@ -56,13 +56,14 @@ public final class SharedRegion extends BaseRegion {
             }
             MemorySegment piece;
             if (figures.limited()) {
-                figures.reserve(name, byteSize);
+                long sum = figures.reserve(name, byteSize);
                 try {
                     piece = heap.allocate(byteSize, byteAlignment);
                 } catch (Throwable e) {
                     figures.release(byteSize);
                     throw e;
                 }
+                figures.made(sum);
             } else {
                 piece = heap.allocate(byteSize, byteAlignment);
                 figures.changed(heap, byteSize);

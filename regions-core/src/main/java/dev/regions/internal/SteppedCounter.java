@@ -52,7 +52,8 @@ final class SteppedCounter {
     /**
      * Adds {@code delta} unless that takes the sum over {@code limit}; returns the new sum, or -1
      * (and adds nothing) if it would. For a limit that every writer's change must respect, so
-     * writers under a limit add every change.
+     * writers under a limit add every change. The peak does not see the new sum: a reservation
+     * may still be given back ({@link #add} of {@code -delta}); once it holds, {@link #observe} it.
      */
     long addWithin(long delta, long limit) {
         while (true) {
@@ -61,7 +62,6 @@ final class SteppedCounter {
                 return -1;
             }
             if (total.compareAndSet(now, now + delta)) {
-                raise(peak, now + delta);
                 return now + delta;
             }
         }
