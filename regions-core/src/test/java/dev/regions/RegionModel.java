@@ -100,15 +100,6 @@ final class RegionModel<P extends RegionModel.Piece> {
             return state == State.LIVE;
         }
 
-        /**
-         * Whether {@code other} equals this piece's segment as {@link Region#free} sees it: same
-         * address, size and scope.
-         */
-        boolean sameAs(MemorySegment other) {
-            return segment.address() == other.address() && size == other.byteSize()
-                    && segment.scope().equals(other.scope());
-        }
-
         @Override
         public String toString() {
             return size + "B" + (segment == null ? "" : "@" + Long.toHexString(segment.address())) + "/" + state
@@ -220,17 +211,34 @@ final class RegionModel<P extends RegionModel.Piece> {
     }
 
     /**
-     * The live piece of this region that {@code free(segment)} frees: the one whose segment equals
-     * {@code segment} (address, size, scope), which is how a stale segment frees the piece that
-     * took its slot; null if there is none.
+     * The live piece of this region that {@code free(segment)} frees, null if none: one of the same
+     * address and size, if {@code segment}'s scope is alive and is one of this region's generations
+     * (the scope of one of its pieces, live or freed). That is all a {@code free} checks (package
+     * documentation, "What free can tell"), so a stale segment frees the piece that took its place,
+     * even one allocated in another of the region's generations (after a merge brought the stale
+     * one's generation in).
      */
     P liveTwinOf(MemorySegment segment) {
+        if (!segment.scope().isAlive() || !holdsGeneration(segment.scope())) {
+            return null;
+        }
         for (P p : live) {
-            if (p.segment() != null && p.sameAs(segment)) {
+            if (p.segment() != null && p.segment().address() == segment.address() && p.size() == segment.byteSize()) {
                 return p;
             }
         }
         return null;
+    }
+
+    private boolean holdsGeneration(MemorySegment.Scope scope) {
+        for (List<P> pieces : List.of(live, freed)) {
+            for (P p : pieces) {
+                if (p.segment() != null && p.segment().scope().equals(scope)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**
