@@ -369,6 +369,34 @@ class StatsTest {
         }
     }
 
+    /**
+     * Found by the fuzzer, the same start as above: the region carves the shared block until it is
+     * full, moves on to a new block, and is reset. Its pieces above the mark of the shared block die
+     * with the reset; the other region must not be left holding them.
+     */
+    @ParameterizedTest(name = "shared={0}")
+    @ValueSource(booleans = {false, true})
+    void aRegionThatCarvedPastASharedBlockLeavesTheOtherOnlyItsOwnPiecesAtReset(boolean shared) {
+        try (Region other = region(shared); Region region = region(shared)) {
+            region.allocate(96);
+            region.reset();
+            other.allocate(10_544, 2 << 20);
+            region.merge(other);
+            other.merge(region); // region goes on carving its block, now shared, from its start
+            region.allocate(63, 32_768);
+            region.allocate(192);
+            region.allocate(0);
+            region.allocate(7_259); // past the shared block's end: a new block
+            region.reset();
+
+            assertThat(Invariants.check(other)).isNull();
+            assertThat(Invariants.check(region)).isNull();
+            assertThat(other.stats().liveCount()).isEqualTo(1);
+            region.allocate(100); // and the region carves on
+            assertThat(Invariants.check(other)).isNull();
+        }
+    }
+
     @ParameterizedTest(name = "shared={0}")
     @ValueSource(booleans = {false, true})
     void freeingAMovedPieceCountsInTheDestination(boolean shared) {

@@ -143,22 +143,22 @@ final class BlockSupply {
     /**
      * After every generation of the heap ended: keeps the carved blocks worth keeping (for a
      * close, none), rewound, in the order they were carved, to carve them again, and lets go of
-     * the rest. A block this heap carves but shares stays, rewound to its mark. Returns the block
-     * to carve next, or null. What the source throws is added to {@code failure[0]}.
+     * the rest. A shared block whose pieces above the mark were this heap's stays, rewound to its
+     * mark. Returns the block to carve next, or null. What the source throws is added to
+     * {@code failure[0]}.
      */
     CarvedBlock afterEnd(boolean closing, Generation ended, Throwable[] failure) {
         List<CarvedBlock> kept = new ArrayList<>();
-        CarvedBlock carving = null;
         roomy.clear();
         for (CarvedBlock b : blocks) {
             if (closing) {
                 b.leftBy(ledger);
                 failure[0] = Checks.addFailure(failure[0], letGo(b));
             } else if (b.lease.holderCount() > 1) {
-                if (b.carver == ledger) {
+                if (b.carver == ledger) { // its pieces above the mark were this heap's: dead now
                     b.rewind(b.mark);
                     kept.add(b);
-                    carving = b;
+                    roomy.add(b);
                 } else {
                     failure[0] = Checks.addFailure(failure[0], letGo(b));
                 }
@@ -175,8 +175,8 @@ final class BlockSupply {
         }
         blocks.clear();
         blocks.addAll(kept);
-        if (carving == null && !roomy.isEmpty()) {
-            carving = roomy.poll();
+        CarvedBlock carving = roomy.poll();
+        if (carving != null) {
             carving.carver = ledger;
         }
         return carving;

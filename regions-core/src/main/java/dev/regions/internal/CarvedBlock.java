@@ -55,7 +55,10 @@ final class CarvedBlock extends Block {
     int top;
     /** Units below it were merged into other holders: the carver's rewinds stop here. */
     int mark;
-    /** The heap carving this block (by its ledger), or null. */
+    /**
+     * The heap (by its ledger) whose pieces are above the mark: the one carving this block, or the
+     * last one that did, until its next reset or close; or null.
+     */
     Ledger carver;
     /** The generation that last carved it (its {@link Generation#id}): a reset keeps the blocks its generation carved. */
     long carvedIn;

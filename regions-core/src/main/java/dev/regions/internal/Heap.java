@@ -243,7 +243,8 @@ final class Heap extends Padded {
             if (unit >= 0) {
                 return unit;
             }
-            block.carver = null; // the rest of it waits for the next reset
+            // the rest of it waits for the next reset; it stays this heap's (its carver): the
+            // pieces above its mark are this heap's, even once it carves elsewhere
         }
         block = supply.nextToCarve(units + alignUnits - 1);
         block.carver = ledger;
