@@ -152,11 +152,23 @@ final class CarvedBlock extends Block {
         if (byteSize > 0 && byteSize < ESCAPE) {
             codes[unit] = (byte) byteSize;
         } else {
-            synchronized (this) {
-                escapes().put(unit, (int) byteSize);
-            }
+            putEscape(unit, byteSize);
             codes[unit] = (byte) ESCAPE;
         }
+    }
+
+    // The map's uses are methods of their own, so that markLive and markFree stay small enough
+    // to be inlined whole into the hot paths.
+    private synchronized void putEscape(int unit, long byteSize) {
+        escapes().put(unit, (int) byteSize);
+    }
+
+    private synchronized long escapeAt(int unit) {
+        return escapes.get(unit);
+    }
+
+    private synchronized void removeEscape(int unit) {
+        escapes.remove(unit);
     }
 
     /** Whether a live piece of exactly {@code byteSize} (1..254) bytes starts at {@code unit}. */
@@ -167,20 +179,13 @@ final class CarvedBlock extends Block {
     /** The size of the live piece that starts at {@code unit}, or -1 if none does. */
     long liveSizeAt(int unit) {
         int code = codes[unit] & 0xFF;
-        if (code < ESCAPE) {
-            return code == 0 ? -1 : code;
-        }
-        synchronized (this) {
-            return escapes.get(unit);
-        }
+        return code == 0 ? -1 : code < ESCAPE ? code : escapeAt(unit);
     }
 
     /** The piece at {@code unit} is no longer live. */
     void markFree(int unit) {
         if ((codes[unit] & 0xFF) == ESCAPE) {
-            synchronized (this) {
-                escapes.remove(unit);
-            }
+            removeEscape(unit);
         }
         codes[unit] = 0;
     }
