@@ -77,7 +77,8 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
 
     /** A new heap of this region, whose ledger the reclaimer is told of. */
     final Heap newHeap(long limit, int lane) {
-        Heap heap = new Heap(name, settings, limit, lane, new Generation(null, arena, anchor));
+        Heap heap = new Heap(name, settings, limit, lane, new Generation(null, arena, anchor), settings.checked()
+                ? h -> new CheckedPieces(h, settings.shared(), settings.siteEvery()) : null);
         record.add(heap.ledger);
         return heap;
     }
@@ -310,6 +311,7 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
             long moving = other.figures().liveBytes();
             long cap = figures().limit();
             if (cap != 0 && moving > 0 && moving > cap - figures().liveBytes()) {
+                RegionEvents.limitExceeded(name, moving, figures().liveBytes(), cap);
                 throw Checks.limitExceeded(name, "merging region '" + other.name + "' with live pieces", moving,
                         figures().liveBytes(), cap);
             }

@@ -14,7 +14,7 @@ package dev.regions.internal;
  *
  * <p>Guarded by the heap that holds it (its thread, or its lane's lock).
  */
-abstract sealed class Block permits CarvedBlock, LargeBlock {
+abstract sealed class Block implements Lease.Occupant permits CarvedBlock, LargeBlock {
     final Lease lease;
     final long base;
     final long byteSize;
@@ -31,6 +31,15 @@ abstract sealed class Block permits CarvedBlock, LargeBlock {
         this.base = lease.address;
         this.byteSize = lease.byteSize;
         this.lane = lane;
+    }
+
+    @Override
+    public void leftBy(Ledger ledger) {
+    }
+
+    @Override
+    public final void vacate() {
+        AddressDirectory.unregister(this);
     }
 
     /** Whether {@code address} lies in this block. */

@@ -94,7 +94,7 @@ final class BlockSupply {
 
     private void register(Block block) {
         AddressDirectory.register(block);
-        block.lease.block = block;
+        block.lease.occupant = block;
         views.add(block);
     }
 

@@ -124,7 +124,8 @@ final class CarvedBlock extends Block {
      * carver, its pieces above the mark are dead: the pointer goes back to the mark, so that the
      * holders left find only their own pieces below it.
      */
-    void leftBy(Ledger ledger) {
+    @Override
+    public void leftBy(Ledger ledger) {
         if (carver == ledger) {
             rewind(mark);
             carver = null;

@@ -31,7 +31,7 @@ final class CheckedHeaps {
         List<PieceInfo> all = new ArrayList<>();
         for (Heap h : heaps) {
             if (h.checked != null) {
-                all.addAll(h.checked.pieces());
+                all.addAll(CheckedPieces.of(h).pieces());
             }
         }
         all.sort(Comparator.comparingLong(PieceInfo::id));
@@ -43,7 +43,7 @@ final class CheckedHeaps {
         MemoryCorruptionException damage = null;
         for (Heap h : heaps) {
             if (h.checked != null) {
-                damage = (MemoryCorruptionException) Checks.addFailure(damage, h.checked.verify());
+                damage = (MemoryCorruptionException) Checks.addFailure(damage, CheckedPieces.of(h).verify());
             }
         }
         return damage;
@@ -64,9 +64,9 @@ final class CheckedHeaps {
                 continue;
             }
             if (abandoned) {
-                h.checked.abandonAll();
+                CheckedPieces.of(h).abandonAll();
             } else {
-                damage = (MemoryCorruptionException) Checks.addFailure(damage, h.checked.endAll());
+                damage = (MemoryCorruptionException) Checks.addFailure(damage, CheckedPieces.of(h).endAll());
             }
         }
         return new Throwable[] {damage, leak};

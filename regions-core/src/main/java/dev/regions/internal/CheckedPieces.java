@@ -40,7 +40,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * The heap counts the piece's own size in its figures and limit, never the guards (they count in
  * the gross bytes, like any overhead). Guarded by the heap.
  */
-final class CheckedPieces {
+final class CheckedPieces implements CheckedMode {
     static final byte GUARD = (byte) 0xFD;
     private static final String GUARD_HEX = "0xFD";
     static final long BACK_GUARD = 16;
@@ -88,12 +88,18 @@ final class CheckedPieces {
         this.siteEvery = siteEvery;
     }
 
-    /** Records like these, for {@code heap}, which a merge brings checked pieces into. */
-    CheckedPieces forHeap(Heap heap) {
+    /** The checked records of {@code heap}, which must have some. */
+    static CheckedPieces of(Heap heap) {
+        return (CheckedPieces) heap.checked;
+    }
+
+    @Override
+    public CheckedPieces forHeap(Heap heap) {
         return new CheckedPieces(heap, shared, siteEvery);
     }
 
-    MemorySegment allocate(long byteSize, long byteAlignment) {
+    @Override
+    public MemorySegment allocate(long byteSize, long byteAlignment) {
         long front = Math.max(SizeClasses.UNIT, byteAlignment);
         long rawSize = front + byteSize + BACK_GUARD;
         if (rawSize < byteSize) {
@@ -146,7 +152,8 @@ final class CheckedPieces {
      * Frees a piece: refuses anything but a live piece exactly as handed out, ends its scope,
      * gives the raw piece back to the heap, then throws if a guard was damaged.
      */
-    void free(MemorySegment piece) {
+    @Override
+    public void free(MemorySegment piece) {
         if (!piece.isNative()) {
             throw Checks.notAPiece(heap.name, piece, "it is a heap segment, not a piece of this region");
         }
@@ -226,10 +233,21 @@ final class CheckedPieces {
         live.clear();
     }
 
-    /** Takes every record of {@code from} (a merge of two checked heaps). */
-    void takeAll(CheckedPieces from) {
-        live.putAll(from.live);
-        from.live.clear();
+    @Override
+    public boolean holds(MemorySegment.Scope scope) {
+        return live.containsKey(scope);
+    }
+
+    @Override
+    public boolean isEmpty() {
+        return live.isEmpty();
+    }
+
+    @Override
+    public void takeAll(CheckedMode from) {
+        CheckedPieces other = (CheckedPieces) from;
+        live.putAll(other.live);
+        other.live.clear();
     }
 
     List<PieceInfo> pieces() {

@@ -36,25 +36,6 @@ final class Checks {
         return bytes;
     }
 
-    /**
-     * A source not built in needs native access for the module that implements it (see
-     * {@code Region.Builder.source}): the code that hands over raw memory is what is trusted,
-     * whoever passes it along; a {@code serialized()} view is as trusted as what it wraps.
-     */
-    static void sourceAllowed(MemorySource source) {
-        MemorySource origin = source;
-        while (origin instanceof SerializedSource serialized) {
-            origin = serialized.inner;
-        }
-        Module module = origin.getClass().getModule();
-        if (!(origin instanceof MallocSource || origin instanceof JdkSource) && !module.isNativeAccessEnabled()) {
-            throw new IllegalCallerException("a region on memory source " + source + " trusts it with raw memory,"
-                    + " which needs native access for " + module + ", which implements it: run with"
-                    + " --enable-native-access=" + (module.isNamed() ? module.getName() : "ALL-UNNAMED")
-                    + ", or use a built-in source");
-        }
-    }
-
     static IllegalStateException closed(String region) {
         return new IllegalStateException("region '" + region + "' is closed");
     }
@@ -69,14 +50,6 @@ final class Checks {
     }
 
     static LimitExceededException limitExceeded(String region, String what, long bytes, long live, long limit) {
-        RegionEvents.LimitExceeded e = new RegionEvents.LimitExceeded();
-        if (e.isEnabled()) {
-            e.region = region;
-            e.requested = bytes;
-            e.liveBytes = live;
-            e.limit = limit;
-            e.commit();
-        }
         return new LimitExceededException(what + " of " + bytes + " bytes would take region '" + region
                 + "' to " + (live + bytes) + " live bytes, over its limit of " + limit
                 + " (it holds " + live + ")");

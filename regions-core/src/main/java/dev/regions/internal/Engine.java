@@ -77,6 +77,6 @@ public final class Engine {
 
     /** Throws {@link IllegalCallerException} if the source may not be trusted with raw memory. */
     public static void checkSource(MemorySource source) {
-        Checks.sourceAllowed(source);
+        RawSource.checkAllowed(source);
     }
 }

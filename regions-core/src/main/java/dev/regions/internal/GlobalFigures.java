@@ -46,10 +46,18 @@ final class GlobalFigures {
         OPEN_REGIONS.add(record);
     }
 
+    /** What the layers above want told when a region is done (the monitoring unregisters its bean). */
+    private static volatile java.util.function.Consumer<RegionRecord> whenDone = record -> { };
+
+    /** Installs the action {@link #regionDone} runs after taking a region out (one, for the monitoring). */
+    static void whenRegionDone(java.util.function.Consumer<RegionRecord> action) {
+        whenDone = action;
+    }
+
     /** The region was closed or reclaimed. */
     static void regionDone(RegionRecord record) {
         OPEN_REGIONS.remove(record);
-        Monitoring.regionDone(record);
+        whenDone.accept(record);
     }
 
     /** The records of the regions open now. */

@@ -48,7 +48,7 @@ final class Heap extends Padded {
      * The checked mode's records and guards, or null: see {@link CheckedPieces}. A heap that is
      * not checked gets one when a merge brings it checked pieces.
      */
-    CheckedPieces checked;
+    CheckedMode checked;
     /** Neither bump mode nor checked: the fast paths apply. */
     private final boolean plain;
     final Ledger ledger;
@@ -74,12 +74,14 @@ final class Heap extends Padded {
     /** A lane of a shared region: whether it ever allocated. */
     boolean used;
 
-    Heap(String name, Settings settings, long limit, int lane, Generation first) {
+    /** {@code checkedMode} makes the heap's checked records, or is null if its pieces are not checked. */
+    Heap(String name, Settings settings, long limit, int lane, Generation first,
+            java.util.function.Function<Heap, CheckedMode> checkedMode) {
         this.name = name;
         this.lane = lane;
         this.zeroing = settings.zeroing();
         this.bump = settings.bump();
-        this.checked = settings.checked() ? new CheckedPieces(this, settings.shared(), settings.siteEvery()) : null;
+        this.checked = checkedMode == null ? null : checkedMode.apply(this);
         this.plain = !bump && checked == null;
         this.limit = limit;
         this.holdsBumpPieces = bump;
@@ -273,6 +275,7 @@ final class Heap extends Padded {
 
     private void checkLimit(long byteSize) {
         if (limit != 0 && byteSize > limit - ledger.liveBytes) {
+            RegionEvents.limitExceeded(name, byteSize, ledger.liveBytes, limit);
             throw Checks.limitExceeded(name, "allocating a piece", byteSize, ledger.liveBytes, limit);
         }
     }
@@ -316,7 +319,7 @@ final class Heap extends Padded {
     }
 
     private void freeOther(MemorySegment piece, long counted) {
-        if (checked != null && checked.live.containsKey(piece.scope())) {
+        if (checked != null && checked.holds(piece.scope())) {
             checked.free(piece); // a checked piece a merge brought into this heap
             return;
         }
@@ -403,7 +406,7 @@ final class Heap extends Padded {
             stillCarved.mark = stillCarved.top; // what the source carved so far is ours now
         }
         holdsBumpPieces |= from.holdsBumpPieces;
-        if (from.checked != null && !from.checked.live.isEmpty()) {
+        if (from.checked != null && !from.checked.isEmpty()) {
             if (checked == null) {
                 checked = from.checked.forHeap(this);
             }

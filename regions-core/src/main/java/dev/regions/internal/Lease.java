@@ -27,8 +27,17 @@ final class Lease {
     final long address;
     final long byteSize;
 
-    /** The block made of this memory, once registered in the directory (for the reclaimer, which has no heap). */
-    Block block;
+    /** What is built on this memory (its block), once registered in the directory: for the reclaimer, which has no heap. */
+    Occupant occupant;
+
+    /** What a reclaim must tell the block built on a lease, without knowing blocks. */
+    interface Occupant {
+        /** The heap with {@code ledger} is gone: it carves here no more. */
+        void leftBy(Ledger ledger);
+
+        /** The memory goes back to its source: nothing may find the block any more. */
+        void vacate();
+    }
 
     private Ledger[] holders;
     private int holderCount;

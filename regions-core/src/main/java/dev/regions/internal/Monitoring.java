@@ -46,6 +46,7 @@ final class Monitoring {
         if (jmxOff()) {
             return;
         }
+        GlobalFigures.whenRegionDone(Monitoring::regionDone);
         record.beanName = "dev.regions:type=Region,name=" + ObjectName.quote(record.name) + ",id=" + record.id;
         register(new OneRegion(record), record.beanName);
     }
@@ -54,7 +55,7 @@ final class Monitoring {
         return "false".equals(System.getProperty("regions.jmx"));
     }
 
-    static void regionDone(RegionRecord record) {
+    private static void regionDone(RegionRecord record) {
         if (record.beanName == null) {
             return;
         }

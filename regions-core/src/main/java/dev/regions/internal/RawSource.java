@@ -41,4 +41,23 @@ interface RawSource {
             source.release(block);
         }
     }
+
+    /**
+     * A source not built in needs native access for the module that implements it (see
+     * {@code Region.Builder.source}): the code that hands over raw memory is what is trusted,
+     * whoever passes it along; a {@code serialized()} view is as trusted as what it wraps.
+     */
+    static void checkAllowed(MemorySource source) {
+        MemorySource origin = source;
+        while (origin instanceof SerializedSource serialized) {
+            origin = serialized.inner;
+        }
+        Module module = origin.getClass().getModule();
+        if (!(origin instanceof MallocSource || origin instanceof JdkSource) && !module.isNativeAccessEnabled()) {
+            throw new IllegalCallerException("a region on memory source " + source + " trusts it with raw memory,"
+                    + " which needs native access for " + module + ", which implements it: run with"
+                    + " --enable-native-access=" + (module.isNamed() ? module.getName() : "ALL-UNNAMED")
+                    + ", or use a built-in source");
+        }
+    }
 }

@@ -49,7 +49,7 @@ final class Reclaimer {
      * Registers {@code region}, whose record collects the ledgers of its heaps; returns the hold
      * a close gives up ({@link Cleaner.Cleanable#clean}, once the record is finished).
      */
-    static Cleaner.Cleanable register(BaseRegion region, RegionRecord record) {
+    static Cleaner.Cleanable register(Object region, RegionRecord record) {
         return Holder.CLEANER.register(region, () -> reclaim(record));
     }
 
@@ -63,11 +63,14 @@ final class Reclaimer {
             held[1] += ledger.liveCount;
             held[2] += ledger.grossBytes();
             for (Lease lease : new ArrayList<>(ledger.leases)) {
-                if (lease.block instanceof CarvedBlock carved) {
-                    carved.leftBy(ledger);
+                Lease.Occupant block = lease.occupant;
+                if (block != null) {
+                    block.leftBy(ledger);
                 }
                 if (lease.letGo(ledger)) {
-                    AddressDirectory.unregister(lease.block);
+                    if (block != null) {
+                        block.vacate();
+                    }
                     RegionEvents.sourceCall(record.name, "give back", lease.byteSize, lease.source);
                     try {
                         RawSource.releaseFor(lease.source, lease.segment);

@@ -177,6 +177,17 @@ final class RegionEvents {
     }
 
     /** A source call: a block taken ("take") or given back ("give back"). */
+    static void limitExceeded(String region, long requested, long live, long limit) {
+        LimitExceeded e = new LimitExceeded();
+        if (e.isEnabled()) {
+            e.region = region;
+            e.requested = requested;
+            e.liveBytes = live;
+            e.limit = limit;
+            e.commit();
+        }
+    }
+
     static void sourceCall(String region, String action, long bytes, Object source) {
         SourceCall e = new SourceCall();
         if (e.isEnabled()) {

@@ -66,6 +66,7 @@ final class SharedFigures implements RegionFigures {
     long reserve(String region, long byteSize) {
         long sum = live.addWithin(byteSize, limit);
         if (sum < 0) {
+            RegionEvents.limitExceeded(region, byteSize, live.total(), limit);
             throw Checks.limitExceeded(region, "allocating a piece", byteSize, live.total(), limit);
         }
         return sum;

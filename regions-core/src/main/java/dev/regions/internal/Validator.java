@@ -103,8 +103,8 @@ final class Validator {
         boolean checkedOnly = heap.checked != null && heap.checksItsPieces();
         if (checkedOnly) {
             // a checked heap's codes record raw pieces (guards included); its records hold the sizes
-            live[0] = heap.checked.live.values().stream().mapToLong(r -> r.byteSize).sum();
-            live[1] = heap.checked.live.size();
+            live[0] = CheckedPieces.of(heap).live.values().stream().mapToLong(r -> r.byteSize).sum();
+            live[1] = CheckedPieces.of(heap).live.size();
         }
         // pieces merged in from a bump region, or checked pieces among unchecked ones, are not summed here
         boolean comparable = !heap.holdsBumpPieces && (checkedOnly || (heap.checked == null && !shares));
