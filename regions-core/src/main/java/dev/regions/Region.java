@@ -1,7 +1,8 @@
 package dev.regions;
 
 import dev.regions.internal.Engine;
-import dev.regions.internal.Settings;
+import dev.regions.internal.lane.Settings;
+import dev.regions.internal.util.Checks;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

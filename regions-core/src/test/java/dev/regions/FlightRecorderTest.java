@@ -1,12 +1,13 @@
 package dev.regions;
 
+import dev.regions.internal.Invariants;
+import dev.regions.internal.event.RegionEvents;
+
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.fail;
-
-import dev.regions.internal.Invariants;
 
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;

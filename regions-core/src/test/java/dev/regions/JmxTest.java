@@ -1,9 +1,10 @@
 package dev.regions;
 
+import dev.regions.internal.Invariants;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
-import dev.regions.internal.Invariants;
 import dev.regions.management.RegionMXBean;
 import dev.regions.management.RegionsMXBean;
 

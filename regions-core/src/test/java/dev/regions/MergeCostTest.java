@@ -1,8 +1,9 @@
 package dev.regions;
 
+import dev.regions.internal.Invariants;
+
 import java.lang.foreign.MemorySegment;
 
-import dev.regions.internal.Invariants;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;

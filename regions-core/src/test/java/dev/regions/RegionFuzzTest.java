@@ -1,7 +1,8 @@
 package dev.regions;
 
-import dev.regions.RegionModel.State;
 import dev.regions.internal.Invariants;
+
+import dev.regions.RegionModel.State;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;

@@ -1,6 +1,7 @@
 package dev.regions;
 
 import dev.regions.internal.Invariants;
+
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;

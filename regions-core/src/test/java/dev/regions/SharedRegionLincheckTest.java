@@ -1,6 +1,9 @@
 package dev.regions;
 
 import dev.regions.internal.Invariants;
+import dev.regions.internal.region.RegionLock;
+import dev.regions.internal.source.MallocSource;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.foreign.MemorySegment;

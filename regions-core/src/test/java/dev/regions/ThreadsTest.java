@@ -1,6 +1,8 @@
 package dev.regions;
 
 import dev.regions.internal.Invariants;
+import dev.regions.internal.util.Checks;
+
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;

@@ -1,5 +1,19 @@
 package dev.regions.internal;
 
+import dev.regions.internal.event.RegionEvents;
+import dev.regions.internal.lane.Settings;
+import dev.regions.internal.monitor.Monitoring;
+import dev.regions.internal.region.BaseRegion;
+import dev.regions.internal.region.ConfinedRegion;
+import dev.regions.internal.region.Reclaimer;
+import dev.regions.internal.region.SharedRegion;
+import dev.regions.internal.source.JdkSource;
+import dev.regions.internal.source.MallocSource;
+import dev.regions.internal.source.RawSource;
+import dev.regions.internal.source.SerializedSource;
+import dev.regions.internal.stats.GlobalFigures;
+import dev.regions.internal.util.Checks;
+
 import dev.regions.MemorySource;
 import dev.regions.Region;
 import dev.regions.RegionStats;

@@ -1,5 +1,19 @@
 package dev.regions.internal;
 
+import dev.regions.internal.block.AddressDirectory;
+import dev.regions.internal.block.Block;
+import dev.regions.internal.block.CarvedBlock;
+import dev.regions.internal.block.LargeBlock;
+import dev.regions.internal.block.SizeClasses;
+import dev.regions.internal.checked.CheckedPieces;
+import dev.regions.internal.lane.Generation;
+import dev.regions.internal.lane.Heap;
+import dev.regions.internal.region.BaseRegion;
+import dev.regions.internal.region.RegionLock;
+import dev.regions.internal.region.SharedRegion;
+import dev.regions.internal.stats.Lease;
+import dev.regions.internal.stats.Ledger;
+
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -21,7 +35,8 @@ import java.util.Set;
  * <li>the directory maps every block's first unit to it.
  * </ul>
  */
-final class Validator {
+public final class Validator {
+
     private Validator() {
     }
 

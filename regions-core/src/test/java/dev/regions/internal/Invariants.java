@@ -1,6 +1,23 @@
 package dev.regions.internal;
 
+import dev.regions.internal.block.AddressDirectory;
+import dev.regions.internal.block.SizeClasses;
+import dev.regions.internal.region.ThreadLanes;
+import dev.regions.internal.stats.GlobalFigures;
+import dev.regions.internal.stats.SteppedCounter;
+
 import dev.regions.Region;
+import dev.regions.internal.region.BaseRegion;
+import dev.regions.internal.region.SharedRegion;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * The tests' door to the engine's checks: the {@link Validator}, lane locks, and the constants a
@@ -24,16 +41,44 @@ public final class Invariants {
             SteppedCounter.class.getName(), ThreadLanes.class.getName()};
 
     /**
-     * The engine's classes that run only under a lane's lock (or every lane's): Lincheck may treat
-     * their methods as atomic, so that it explores how threads interleave around the locks rather
-     * than every step inside a heap (which made an invocation too slow to finish).
+     * The engine's classes that run only under a lane's lock (or every lane's): every class of the
+     * layers below a region ({@code lane}, {@code block}, {@code checked}) that is not process-wide,
+     * and the {@link Validator}. Lincheck may treat their methods as atomic, so that it explores how
+     * threads interleave around the locks rather than every step inside a lane (which made an
+     * invocation too slow to finish). Read from the packages, so a class added there is included.
      */
-    public static final String[] UNDER_LANE_LOCK = {Heap.class.getName(), FreeLists.class.getName(),
-            CarvedBlock.class.getName(), LargeBlock.class.getName(), LargeBlocks.class.getName(),
-            BlockSupply.class.getName(), Generations.class.getName(), Generation.class.getName(),
-            PieceCheck.class.getName(), UnitSizes.class.getName(), Validator.class.getName(),
-            SizeClasses.class.getName(), Callouts.class.getName(), Block.class.getName(), Ledger.class.getName(),
-            Lease.class.getName()};
+    public static final String[] UNDER_LANE_LOCK = underLaneLock();
+
+    private static String[] underLaneLock() {
+        List<String> names = new ArrayList<>(List.of(Validator.class.getName()));
+        for (String layer : List.of("lane", "block", "checked")) {
+            names.addAll(classesOf("dev.regions.internal." + layer));
+        }
+        names.removeAll(List.of(PROCESS_WIDE));
+        return names.toArray(String[]::new);
+    }
+
+    /** The top-level classes of {@code pkg}, from the directory the test run loads them from. */
+    private static List<String> classesOf(String pkg) {
+        try {
+            URL url = Validator.class.getResource("/" + pkg.replace('.', '/'));
+            if (url == null || !"file".equals(url.getProtocol())) {
+                throw new IllegalStateException("the classes of " + pkg + " are not in a directory: " + url);
+            }
+            try (Stream<Path> files = Files.list(Path.of(url.toURI()))) {
+                List<String> names = files.map(f -> f.getFileName().toString())
+                        .filter(n -> n.endsWith(".class") && !n.contains("$") && !n.equals("package-info.class"))
+                        .map(n -> pkg + "." + n.substring(0, n.length() - ".class".length()))
+                        .sorted().toList();
+                if (names.isEmpty()) {
+                    throw new IllegalStateException("no classes found in " + pkg);
+                }
+                return names;
+            }
+        } catch (IOException | URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     /** The first broken internal invariant of {@code region}, or null. */
     public static String check(Region region) {

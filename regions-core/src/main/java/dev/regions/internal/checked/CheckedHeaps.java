@@ -1,0 +1,102 @@
+package dev.regions.internal.checked;
+
+import dev.regions.internal.lane.Heap;
+import dev.regions.internal.util.Checks;
+
+import dev.regions.MemoryCorruptionException;
+import dev.regions.PieceInfo;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The checked mode across all the heaps of a region (see {@link CheckedPieces} for one heap):
+ * whether the region keeps checked pieces, its live pieces in allocation order, checking every
+ * guard, and the checked part of a reset or close. A region keeps checked pieces if it is
+ * checked, or if a merge brought it some. Called with the region's guard taken.
+ */
+public final class CheckedHeaps {
+
+    private CheckedHeaps() {
+    }
+
+    public static boolean any(List<Heap> heaps) {
+
+        for (Heap h : heaps) {
+            if (h.checked != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Every live checked piece, oldest first. */
+    public static List<PieceInfo> pieces(List<Heap> heaps) {
+
+        List<PieceInfo> all = new ArrayList<>();
+        for (Heap h : heaps) {
+            if (h.checked != null) {
+                all.addAll(CheckedPieces.of(h).pieces());
+            }
+        }
+        all.sort(Comparator.comparingLong(PieceInfo::id));
+        return all;
+    }
+
+    /** Every guard of every live checked piece; the first damage found (the others suppressed), or null. */
+    public static MemoryCorruptionException verify(List<Heap> heaps) {
+
+        MemoryCorruptionException damage = null;
+        for (Heap h : heaps) {
+            if (h.checked != null) {
+                damage = (MemoryCorruptionException) Checks.addFailure(damage, CheckedPieces.of(h).verify());
+            }
+        }
+        return damage;
+    }
+
+    /**
+     * A reset or close, before the generation ends: the leak report (closing with pieces live),
+     * every guard checked, every piece's scope ended (or forgotten, if the region's thread is gone).
+     * Returns the damage found and the leak, as exceptions to throw or log once everything has
+     * been given back; either may be null.
+     */
+    public static Throwable[] end(String region, List<Heap> heaps, boolean closing, boolean abandoned) {
+
+        List<PieceInfo> left = closing ? pieces(heaps) : List.of();
+        Throwable leak = left.isEmpty() ? null : new IllegalStateException(CheckedPieces.report(region, left));
+        MemoryCorruptionException damage = null;
+        for (Heap h : heaps) {
+            if (h.checked == null) {
+                continue;
+            }
+            if (abandoned) {
+                CheckedPieces.of(h).abandonAll();
+            } else {
+                damage = (MemoryCorruptionException) Checks.addFailure(damage, CheckedPieces.of(h).endAll());
+            }
+        }
+        return new Throwable[] {damage, leak};
+    }
+
+    /**
+     * After the memory went back: what {@link #end} found joins {@code failure} (the damage first);
+     * a leak is logged as a warning, or thrown too if the region closes strictly.
+     */
+    public static Throwable report(String region, Throwable[] findings, boolean strict, Throwable failure) {
+
+        Throwable result = Checks.addFailure(findings[0], failure);
+        Throwable leak = findings[1];
+        if (leak != null) {
+            CheckedPieces.finding(region, "leak", leak.getMessage());
+            if (strict) {
+                result = Checks.addFailure(result, leak);
+            } else {
+                System.getLogger("dev.regions").log(System.Logger.Level.WARNING,
+                        "closed with pieces still live: " + leak.getMessage());
+            }
+        }
+        return result;
+    }
+}

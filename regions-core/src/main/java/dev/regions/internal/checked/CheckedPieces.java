@@ -1,0 +1,342 @@
+package dev.regions.internal.checked;
+
+import dev.regions.internal.block.SizeClasses;
+import dev.regions.internal.event.RegionEvents;
+import dev.regions.internal.lane.CheckedMode;
+import dev.regions.internal.lane.Heap;
+import dev.regions.internal.util.Checks;
+
+import dev.regions.MemoryCorruptionException;
+import dev.regions.PieceInfo;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The checked mode of one heap: the original's debug layer ({@code testalloc.c}: an id per
+ * piece, a guard byte after each, a check that a pointer is a live piece, a leak report), done
+ * with what the FFM API offers.
+ *
+ * <pre>
+ *   raw piece (a piece of the heap, as any other):
+ *   | front guard: max(16, alignment) bytes | the piece: byteSize bytes | back guard: 16 bytes |
+ *     each guard byte is {@value #GUARD_HEX}        bound to an arena of its own
+ * </pre>
+ *
+ * <ul>
+ * <li><b>A scope per piece.</b> The piece handed out is the middle of the raw piece, bound to an
+ *     arena of its own (confined or shared as the region). {@code free} closes that arena, so
+ *     touching a freed piece throws {@link IllegalStateException}, and a stale piece, a piece
+ *     freed twice or a slice of one is always told apart from a live piece: a live piece is found
+ *     by its scope ({@link #live}), and no scope is ever reused.
+ * <li><b>Guards</b> are filled when a piece is made and checked at its free, at
+ *     {@code verify}, reset and close: the first byte found changed is reported
+ *     ({@link MemoryCorruptionException}) with the piece's id, size, address, the byte's offset
+ *     and the allocation site.
+ * <li><b>Records</b>: an id, the birth time and (sampled: see {@code recordSites}) the allocation
+ *     site of every live piece, for {@code livePieces} and the leak report.
+ * </ul>
+ * The heap counts the piece's own size in its figures and limit, never the guards (they count in
+ * the gross bytes, like any overhead). Guarded by the heap.
+ */
+public final class CheckedPieces implements CheckedMode {
+
+    static final byte GUARD = (byte) 0xFD;
+    private static final String GUARD_HEX = "0xFD";
+    static final long BACK_GUARD = 16;
+    private static final AtomicLong IDS = new AtomicLong();
+    private static final StackWalker WALKER = StackWalker.getInstance();
+
+    /** One live piece of a checked heap. */
+    public static final class Record {
+
+        final long id;
+        public final long byteSize;
+
+        final long front;
+        final MemorySegment raw;
+        final Arena arena;
+        final MemorySegment piece;
+        final long born;
+        final StackTraceElement site;
+
+        Record(long id, long byteSize, long front, MemorySegment raw, Arena arena, MemorySegment piece,
+                StackTraceElement site) {
+            this.id = id;
+            this.byteSize = byteSize;
+            this.front = front;
+            this.raw = raw;
+            this.arena = arena;
+            this.piece = piece;
+            this.born = System.nanoTime();
+            this.site = site;
+        }
+
+        PieceInfo info(long now) {
+            return new PieceInfo(id, byteSize, piece.address(), Duration.ofNanos(now - born), site);
+        }
+    }
+
+    private final Heap heap;
+    private final boolean shared;
+    private final int siteEvery;
+    /** The live pieces by their scope, in allocation order. */
+    public final Map<MemorySegment.Scope, Record> live = new LinkedHashMap<>();
+
+    private long sampled;
+
+    public CheckedPieces(Heap heap, boolean shared, int siteEvery) {
+
+        this.heap = heap;
+        this.shared = shared;
+        this.siteEvery = siteEvery;
+    }
+
+    /** The checked records of {@code heap}, which must have some. */
+    public static CheckedPieces of(Heap heap) {
+
+        return (CheckedPieces) heap.checked;
+    }
+
+    @Override
+    public CheckedPieces forHeap(Heap heap) {
+        return new CheckedPieces(heap, shared, siteEvery);
+    }
+
+    @Override
+    public MemorySegment allocate(long byteSize, long byteAlignment) {
+        long front = Math.max(SizeClasses.UNIT, byteAlignment);
+        long rawSize = front + byteSize + BACK_GUARD;
+        if (rawSize < byteSize) {
+            throw Checks.tooLarge(byteSize, byteAlignment);
+        }
+        MemorySegment raw = heap.allocateRaw(rawSize, front, byteSize);
+        Arena arena = null;
+        try {
+            raw.asSlice(0, front).fill(GUARD);
+            raw.asSlice(front + byteSize, BACK_GUARD).fill(GUARD);
+            arena = shared ? Arena.ofShared() : Arena.ofConfined();
+            heap.generations.current.anchor(arena);
+            MemorySegment piece = bind(raw.address() + front, byteSize, arena);
+            Record record = new Record(IDS.incrementAndGet(), byteSize, front, raw, arena, piece,
+                    ++sampled % siteEvery == 0 ? site() : null);
+            live.put(arena.scope(), record);
+            RegionEvents.PieceAllocated e = new RegionEvents.PieceAllocated();
+            if (e.isEnabled()) {
+                e.region = heap.name;
+                e.id = record.id;
+                e.bytes = byteSize;
+                e.commit();
+            }
+            return piece;
+        } catch (Throwable e) {
+            if (arena != null) {
+                arena.close();
+            }
+            heap.freeRaw(raw, byteSize);
+            throw e;
+        }
+    }
+
+    @SuppressWarnings("restricted") // the middle of a raw piece of this heap, bound to the piece's own arena
+    private static MemorySegment bind(long address, long byteSize, Arena arena) {
+        return MemorySegment.ofAddress(address).reinterpret(byteSize, arena, null);
+    }
+
+    /** The first caller outside Regions' engine and the JDK's FFM implementation. */
+    private static StackTraceElement site() {
+        return WALKER.walk(frames -> frames
+                .filter(f -> !f.getClassName().startsWith("dev.regions.internal.")
+                        && !f.getClassName().equals("dev.regions.Region")
+                        && !f.getClassName().startsWith("java.lang.foreign.")
+                        && !f.getClassName().startsWith("jdk.internal.foreign."))
+                .findFirst().map(StackWalker.StackFrame::toStackTraceElement).orElse(null));
+    }
+
+    /**
+     * Frees a piece: refuses anything but a live piece exactly as handed out, ends its scope,
+     * gives the raw piece back to the heap, then throws if a guard was damaged.
+     */
+    @Override
+    public void free(MemorySegment piece) {
+        if (!piece.isNative()) {
+            throw Checks.notAPiece(heap.name, piece, "it is a heap segment, not a piece of this region");
+        }
+        Record record = live.get(piece.scope());
+        if (record == null) {
+            throw Checks.notAPiece(heap.name, piece, !piece.scope().isAlive()
+                    ? "its scope has ended: it was already freed, or it is from an ended generation (allocated"
+                    + " before a reset or close)"
+                    : "it is not a piece of this region (foreign, moved to another region by a merge, or allocated in"
+                    + " a bump region)");
+        }
+        if (piece.isReadOnly()) {
+            throw Checks.notAPiece(heap.name, piece, "it is a read-only view; only the piece as it was handed out"
+                    + " can free it");
+        }
+        if (piece.address() != record.piece.address() || piece.byteSize() != record.byteSize) {
+            throw Checks.notAPiece(heap.name, piece, "it is a slice of piece #" + record.id + " of "
+                    + record.byteSize + " bytes, not a piece");
+        }
+        MemoryCorruptionException damage = damage(record);
+        record.arena.close(); // throws, changing nothing, while a downcall holds the piece
+        live.remove(piece.scope());
+        heap.freeRaw(record.raw, record.byteSize);
+        RegionEvents.PieceFreed e = new RegionEvents.PieceFreed();
+        if (e.isEnabled()) {
+            e.region = heap.name;
+            e.id = record.id;
+            e.bytes = record.byteSize;
+            e.commit();
+        }
+        if (damage != null) {
+            throw damage;
+        }
+    }
+
+    /** Checks every live piece's guards; returns the first damage found (the others suppressed), or null. */
+    MemoryCorruptionException verify() {
+        MemoryCorruptionException first = null;
+        for (Record r : live.values()) {
+            MemoryCorruptionException d = damage(r);
+            if (d != null) {
+                if (first == null) {
+                    first = d;
+                } else {
+                    first.addSuppressed(d);
+                }
+            }
+        }
+        return first;
+    }
+
+    /**
+     * Before a reset or close ends the generation: checks every guard, then ends every live
+     * piece's scope. Returns the damage found, or null. Throws if a piece is in use (a downcall
+     * holds it), with the damage found as suppressed: the pieces ended before it are dead (they
+     * still count as live until a reset or close can end everything).
+     */
+    MemoryCorruptionException endAll() {
+        MemoryCorruptionException damage = verify();
+        for (var it = live.values().iterator(); it.hasNext(); ) {
+            Record r = it.next();
+            try {
+                r.arena.close();
+            } catch (IllegalStateException inUse) {
+                if (damage != null) {
+                    inUse.addSuppressed(damage);
+                }
+                throw inUse;
+            }
+            it.remove();
+        }
+        return damage;
+    }
+
+    /** The region's thread has died: its pieces' arenas cannot be closed, and no thread can touch them. */
+    void abandonAll() {
+        live.clear();
+    }
+
+    @Override
+    public boolean holds(MemorySegment.Scope scope) {
+        return live.containsKey(scope);
+    }
+
+    @Override
+    public boolean isEmpty() {
+        return live.isEmpty();
+    }
+
+    @Override
+    public void takeAll(CheckedMode from) {
+        CheckedPieces other = (CheckedPieces) from;
+        live.putAll(other.live);
+        other.live.clear();
+    }
+
+    List<PieceInfo> pieces() {
+        long now = System.nanoTime();
+        List<PieceInfo> all = new ArrayList<>(live.size());
+        for (Record r : live.values()) {
+            all.add(r.info(now));
+        }
+        return all;
+    }
+
+    /** The live pieces grouped by allocation site, largest group first. */
+    public static String report(String region, List<PieceInfo> pieces) {
+
+        Map<String, List<PieceInfo>> bySite = new LinkedHashMap<>();
+        long bytes = 0;
+        for (PieceInfo p : pieces) {
+            bySite.computeIfAbsent(p.site() == null ? "(site not recorded)" : "at " + p.site(),
+                    k -> new ArrayList<>()).add(p);
+            bytes += p.byteSize();
+        }
+        StringBuilder out = new StringBuilder("region '" + region + "': " + pieces.size() + " live pieces, " + bytes
+                + " bytes");
+        bySite.entrySet().stream()
+                .sorted(Comparator.comparingLong((Map.Entry<String, List<PieceInfo>> e) ->
+                        e.getValue().stream().mapToLong(PieceInfo::byteSize).sum()).reversed())
+                .forEach(e -> {
+                    List<PieceInfo> group = e.getValue();
+                    out.append("\n  ").append(group.size()).append(group.size() == 1 ? " piece, " : " pieces, ")
+                            .append(group.stream().mapToLong(PieceInfo::byteSize).sum()).append(" bytes ")
+                            .append(e.getKey()).append("\n    ids ");
+                    for (int i = 0; i < Math.min(10, group.size()); i++) {
+                        out.append(i == 0 ? "#" : ", #").append(group.get(i).id());
+                    }
+                    if (group.size() > 10) {
+                        out.append(", ... (").append(group.size() - 10).append(" more)");
+                    }
+                });
+        return out.toString();
+    }
+
+    /** The first changed guard byte of {@code r}, as an exception, or null. */
+    private MemoryCorruptionException damage(Record r) {
+        long offset = firstChanged(r.raw, 0, r.front);
+        if (offset < 0) {
+            offset = firstChanged(r.raw, r.front + r.byteSize, BACK_GUARD);
+        }
+        if (offset < 0) {
+            return null;
+        }
+        long fromPiece = offset - r.front;
+        MemoryCorruptionException damage = new MemoryCorruptionException("region '" + heap.name + "': the guard zone " + (fromPiece < 0
+                ? "before" : "after") + " piece #" + r.id + " (" + r.byteSize + " bytes at 0x"
+                + Long.toHexString(r.piece.address()) + ") was overwritten: byte " + fromPiece
+                + " from the piece's start (" + (fromPiece < 0 ? "an underrun" : "an overrun") + "); allocated "
+                + (r.site != null ? "at " + r.site : "at a site not recorded (see Region.Builder.recordSites)"));
+        finding(heap.name, fromPiece < 0 ? "underrun" : "overrun", damage.getMessage());
+        return damage;
+    }
+
+    /** Tells Flight Recorder what the checked mode found. */
+    static void finding(String region, String what, String message) {
+        RegionEvents.CheckedFinding e = new RegionEvents.CheckedFinding();
+        if (e.isEnabled()) {
+            e.region = region;
+            e.what = what;
+            e.message = message;
+            e.commit();
+        }
+    }
+
+    private static long firstChanged(MemorySegment raw, long from, long length) {
+        for (long i = from; i < from + length; i++) {
+            if (raw.get(java.lang.foreign.ValueLayout.JAVA_BYTE, i) != GUARD) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,258 @@
+package dev.regions.internal.event;
+
+import dev.regions.internal.block.Block;
+import dev.regions.internal.stats.GlobalFigures;
+import dev.regions.internal.stats.RegionRecord;
+
+import jdk.jfr.Category;
+import jdk.jfr.DataAmount;
+import jdk.jfr.Description;
+import jdk.jfr.Enabled;
+import jdk.jfr.Event;
+import jdk.jfr.FlightRecorder;
+import jdk.jfr.Label;
+import jdk.jfr.Name;
+import jdk.jfr.Period;
+import jdk.jfr.StackTrace;
+
+/**
+ * What Regions tells JDK Flight Recorder: one event type per thing a region does that someone
+ * watching memory wants to see, all named {@code dev.regions.*} in the category "Regions". The
+ * settings file {@code regions.jfc} (in this jar, next to this class's package, and in the
+ * repository) turns them on: {@code -XX:StartFlightRecording:settings=default,settings=regions.jfc}.
+ *
+ * <p>Events are made only where a region already does more than the hot path: building, reset,
+ * merge, close, a source call, a refused allocation, a large piece, a checked-mode finding. The
+ * per-piece events ({@link PieceAllocated}, {@link PieceFreed}) come from checked regions only
+ * and are off by default: an unchecked region's {@code allocate} and {@code free} stay free of
+ * them. A disabled event costs one check of a flag. {@link RegionStatistics} is a periodic event,
+ * one per open region at each period (once a second in {@code regions.jfc}), as the JDK's
+ * {@code jdk.DirectBufferStatistics} is.
+ */
+public final class RegionEvents {
+
+    private RegionEvents() {
+    }
+
+    /** A large piece at least this large makes a {@link LargePiece} event. */
+    public static final long LARGE_PIECE_EVENT = 1 << 20;
+
+
+    @Name("dev.regions.RegionBuilt")
+    @Label("Region Built")
+    @Description("A region was built")
+    @Category("Regions")
+    @StackTrace(false)
+    public static final class RegionBuilt extends Event {
+
+        @Label("Region") public String region;
+        @Label("Kind") @Description("Confined to a thread, or shared") public String kind;
+        @Label("Checked") public boolean checked;
+        @Label("Limit") @DataAmount public long limit;
+    }
+
+    @Name("dev.regions.RegionReset")
+    @Label("Region Reset")
+    @Description("A region released every piece at once and started a new generation")
+    @Category("Regions")
+    @StackTrace(false)
+    public static final class RegionReset extends Event {
+
+        @Label("Region") public String region;
+        @Label("Live Bytes Released") @DataAmount public long liveBytes;
+        @Label("Pieces Released") public long pieces;
+        @Label("Gross Bytes Kept") @DataAmount public long grossBytes;
+    }
+
+    @Name("dev.regions.RegionClosed")
+    @Label("Region Closed")
+    @Description("A region was closed: every piece released, every block given back")
+    @Category("Regions")
+    @StackTrace(false)
+    public static final class RegionClosed extends Event {
+
+        @Label("Region") public String region;
+        @Label("Live Bytes Released") @DataAmount public long liveBytes;
+        @Label("Pieces Released") public long pieces;
+        @Label("Peak Live Bytes") @DataAmount long peakLiveBytes;
+        @Label("Allocations") long allocations;
+        @Label("Frees") long frees;
+    }
+
+    @Name("dev.regions.RegionMerged")
+    @Label("Region Merged")
+    @Description("Every piece of one region moved into another")
+    @Category("Regions")
+    @StackTrace(false)
+    public static final class RegionMerged extends Event {
+
+        @Label("Destination") public String destination;
+        @Label("Source") public String source;
+        @Label("Live Bytes Moved") @DataAmount public long liveBytes;
+        @Label("Pieces Moved") public long pieces;
+    }
+
+    @Name("dev.regions.RegionReclaimed")
+    @Label("Region Reclaimed")
+    @Description("A region nobody closed became unreachable and its memory went back to its source")
+    @Category("Regions")
+    @StackTrace(false)
+    public static final class RegionReclaimed extends Event {
+        @Label("Region") public String region;
+        @Label("Kind") @Description("Confined to a thread (which has ended, or dropped the region), or shared")
+        public String kind;
+
+        @Label("Live Bytes") @DataAmount public long liveBytes;
+        @Label("Pieces") public long pieces;
+        @Label("Gross Bytes") @DataAmount public long grossBytes;
+    }
+
+    @Name("dev.regions.LimitExceeded")
+    @Label("Limit Exceeded")
+    @Description("An allocation or merge was refused: it would have taken a region over its limit")
+    @Category("Regions")
+    public static final class LimitExceeded extends Event {
+        @Label("Region") public String region;
+        @Label("Requested") @DataAmount long requested;
+        @Label("Live Bytes") @DataAmount public long liveBytes;
+        @Label("Limit") @DataAmount public long limit;
+    }
+
+    @Name("dev.regions.SourceCall")
+    @Label("Memory Source Call")
+    @Description("A region took a block from its memory source, or gave one back")
+    @Category("Regions")
+    @StackTrace(false)
+    public static final class SourceCall extends Event {
+        @Label("Region") public String region;
+        @Label("Action") @Description("take or give back") String action;
+        @Label("Block Size") @DataAmount public long bytes;
+        @Label("Source") public String source;
+    }
+
+    @Name("dev.regions.LargePiece")
+    @Label("Large Piece")
+    @Description("A piece of 1 MiB or more was allocated")
+    @Category("Regions")
+    public static final class LargePiece extends Event {
+
+        @Label("Region") public String region;
+        @Label("Size") @DataAmount public long bytes;
+    }
+
+    @Name("dev.regions.CheckedFinding")
+    @Label("Checked Mode Finding")
+    @Description("A checked region found a caller's mistake: a damaged guard zone, or pieces left live at close")
+    @Category("Regions")
+    public static final class CheckedFinding extends Event {
+        @Label("Region") public String region;
+        @Label("What") public String what;
+        @Label("Message") public String message;
+    }
+
+    @Name("dev.regions.PieceAllocated")
+    @Label("Piece Allocated")
+    @Description("A checked region allocated a piece")
+    @Category("Regions")
+    @Enabled(false)
+    public static final class PieceAllocated extends Event {
+        @Label("Region") public String region;
+        @Label("Piece Id") public long id;
+        @Label("Size") @DataAmount public long bytes;
+    }
+
+    @Name("dev.regions.PieceFreed")
+    @Label("Piece Freed")
+    @Description("A checked region freed a piece")
+    @Category("Regions")
+    @Enabled(false)
+    @StackTrace(false)
+    public static final class PieceFreed extends Event {
+        @Label("Region") public String region;
+        @Label("Piece Id") public long id;
+        @Label("Size") @DataAmount public long bytes;
+    }
+
+    @Name("dev.regions.RegionStatistics")
+    @Label("Region Statistics")
+    @Description("The figures of an open region, once a period")
+    @Category("Regions")
+    @StackTrace(false)
+    @Period("1 s")
+    public static final class RegionStatistics extends Event {
+        @Label("Region") public String region;
+        @Label("Kind") public String kind;
+        @Label("Live Bytes") @DataAmount public long liveBytes;
+        @Label("Pieces") public long pieces;
+        @Label("Gross Bytes") @DataAmount public long grossBytes;
+        @Label("Limit") @DataAmount public long limit;
+    }
+
+    /** A source call: a block taken ("take") or given back ("give back"). */
+    public static void limitExceeded(String region, long requested, long live, long limit) {
+
+        LimitExceeded e = new LimitExceeded();
+        if (e.isEnabled()) {
+            e.region = region;
+            e.requested = requested;
+            e.liveBytes = live;
+            e.limit = limit;
+            e.commit();
+        }
+    }
+
+    public static void sourceCall(String region, String action, long bytes, Object source) {
+
+        SourceCall e = new SourceCall();
+        if (e.isEnabled()) {
+            e.region = region;
+            e.action = action;
+            e.bytes = bytes;
+            e.source = source.toString();
+            e.commit();
+        }
+    }
+
+    /** Commits a {@link RegionReset} or {@link RegionClosed} begun before the end, with the figures before and after. */
+    public static void ended(Event event, String region, long[] before, dev.regions.RegionStats after, long grossAfter) {
+
+        if (event instanceof RegionClosed e) {
+            e.region = region;
+            e.liveBytes = before[0];
+            e.pieces = before[1];
+            e.peakLiveBytes = after.peakLiveBytes();
+            e.allocations = after.allocations();
+            e.frees = after.frees();
+        } else if (event instanceof RegionReset e) {
+            e.region = region;
+            e.liveBytes = before[0];
+            e.pieces = before[1];
+            e.grossBytes = grossAfter;
+        }
+        event.commit();
+    }
+
+    static {
+        FlightRecorder.addPeriodicEvent(RegionStatistics.class, RegionEvents::emitStatistics);
+    }
+
+    /** Makes sure the periodic event is registered (the first region built calls it). */
+    public static void init() {
+
+        // the static initializer did it
+    }
+
+    private static void emitStatistics() {
+        for (RegionRecord r : GlobalFigures.openRegions()) {
+            RegionStatistics e = new RegionStatistics();
+            long[] f = r.figures();
+            e.region = r.name;
+            e.kind = r.kind;
+            e.liveBytes = f[0];
+            e.pieces = f[1];
+            e.grossBytes = f[2];
+            e.limit = r.limit;
+            e.commit();
+        }
+    }
+}

@@ -1,0 +1,226 @@
+package dev.regions.internal.lane;
+
+import dev.regions.internal.block.AddressDirectory;
+import dev.regions.internal.block.Block;
+import dev.regions.internal.block.CarvedBlock;
+import dev.regions.internal.block.LargeBlock;
+import dev.regions.internal.block.SizeClasses;
+import dev.regions.internal.event.RegionEvents;
+import dev.regions.internal.source.RawSource;
+import dev.regions.internal.stats.Lease;
+import dev.regions.internal.stats.Ledger;
+import dev.regions.internal.util.Checks;
+
+import dev.regions.MemorySource;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Where a heap's blocks come from and go back to: it takes them from the source through the
+ * heap's {@link Callouts}, checks what the source returned, registers them in the
+ * {@link AddressDirectory}, lets go of them, and decides at each reset which carved blocks to
+ * keep.
+ *
+ * <p><b>Growth.</b> A heap's first block is {@value SizeClasses#FIRST_BLOCK} bytes and each next
+ * one about 1.4 times larger, up to {@value SizeClasses#MAX_BLOCK}
+ * ({@link SizeClasses#nextBlockSize}): a region of a few pieces holds 4 KiB, one of many pays a
+ * source call per megabyte. A growth factor of 2 can leave half the memory unused in the last
+ * block; 1.4 leaves under a third, so a region of a few hundred small pieces stays within twice
+ * its live bytes.
+ *
+ * <p><b>Keep on reset.</b> A reset keeps, of the carved blocks the heap alone holds, the ones it
+ * carved in the generation that ended, so that the same work runs again
+ * in the same blocks, in the same order, without a source call; it gives back the rest: blocks
+ * merges brought in, and blocks an earlier, larger generation carved (else they would pile up).
+ * A block another heap also holds stays as long as that heap does (see {@link Lease}).
+ */
+public final class BlockSupply {
+    private final MemorySource source;
+    private final boolean sourceZeroes;
+    private final Ledger ledger;
+    private final Callouts callouts;
+    private final int lane;
+    private final Views views;
+    private final String region;
+    private long lastSize;
+
+    /** Every carved block this heap holds, carving or not. */
+    public final List<CarvedBlock> blocks = new ArrayList<>();
+    /** Blocks kept by a reset (or brought by a merge) with room, carved after the current one. */
+    private final ArrayDeque<CarvedBlock> roomy = new ArrayDeque<>();
+
+    BlockSupply(String region, MemorySource source, Ledger ledger, Callouts callouts, int lane, Views views) {
+        this.region = region;
+        this.source = source;
+        this.sourceZeroes = RawSource.zeroes(source);
+        this.ledger = ledger;
+        this.callouts = callouts;
+        this.lane = lane;
+        this.views = views;
+    }
+
+    /** The next block to carve {@code units} units from: a kept one with room, or a new one. */
+    CarvedBlock nextToCarve(int units) {
+        while (!roomy.isEmpty()) {
+            CarvedBlock next = roomy.poll();
+            if (next.room() >= units) {
+                return next; // the rest of the ones skipped waits for the next reset
+            }
+        }
+        return newBlock((long) units << SizeClasses.UNIT_SHIFT);
+    }
+
+    /** A new carved block of at least {@code minBytes}, held by this heap. */
+    private CarvedBlock newBlock(long minBytes) {
+        long size = Math.max(SizeClasses.nextBlockSize(lastSize), SizeClasses.roundToBlock(minBytes));
+        Lease lease = take(size, SizeClasses.BLOCK_ALIGNMENT);
+        CarvedBlock block;
+        try {
+            block = new CarvedBlock(lease, lane, sourceZeroes);
+            register(block);
+        } catch (Throwable e) {
+            untake(lease, e);
+            throw e;
+        }
+        lastSize = size;
+        blocks.add(block);
+        return block;
+    }
+
+    /** A new large block of {@code byteSize} bytes (a multiple of 4 KiB) aligned to {@code byteAlignment}. */
+    LargeBlock newLargeBlock(long byteSize, long byteAlignment) {
+        Lease lease = take(byteSize, Math.max(byteAlignment, SizeClasses.BLOCK_ALIGNMENT));
+        try {
+            LargeBlock block = new LargeBlock(lease, lane, sourceZeroes);
+            register(block);
+            return block;
+        } catch (Throwable e) {
+            untake(lease, e);
+            throw e;
+        }
+    }
+
+    private void register(Block block) {
+        AddressDirectory.register(block);
+        block.lease.occupant = block;
+        views.add(block);
+    }
+
+    /**
+     * Takes a block from the source and counts it in the gross bytes. A block the region could
+     * not safely bind (not native, too small, misaligned, read-only, or from a scope that already
+     * ended) goes back to the source and the call fails.
+     */
+    private Lease take(long byteSize, long byteAlignment) {
+        MemorySegment block = callouts.allocate(source, byteSize, byteAlignment);
+        if (block == null || !block.isNative() || block.byteSize() < byteSize
+                || (block.address() & (byteAlignment - 1)) != 0 || block.isReadOnly() || !block.scope().isAlive()) {
+            IllegalStateException bad = Checks.badSource(source, block, byteSize, byteAlignment);
+            if (block != null) {
+                Checks.addFailure(bad, callouts.giveBack(source, block));
+            }
+            throw bad;
+        }
+        Lease lease = new Lease(source, block, byteSize, ledger);
+        ledger.leases.add(lease);
+        RegionEvents.sourceCall(region, "take", byteSize, source);
+        return lease;
+    }
+
+    /** Gives back a lease just taken whose block could not be set up (the Java heap ran out). */
+    private void untake(Lease lease, Throwable failure) {
+        ledger.leases.remove(ledger.leases.size() - 1);
+        lease.letGo(ledger);
+        Checks.addFailure(failure, callouts.giveBack(lease.source, lease.segment));
+    }
+
+    /**
+     * Lets go of a block: if no other heap holds it, unregisters it and gives it back. Returns what
+     * the source threw, or null. The caller rebuilds the ledger's list of leases.
+     */
+    Throwable letGo(Block block) {
+        views.remove(block);
+        if (!block.lease.letGo(ledger)) {
+            return null;
+        }
+        AddressDirectory.unregister(block);
+        RegionEvents.sourceCall(region, "give back", block.byteSize, block.lease.source);
+        return callouts.giveBack(block.lease.source, block.lease.segment);
+    }
+
+    /**
+     * After every generation of the heap ended: keeps the carved blocks worth keeping (for a
+     * close, none), rewound, in the order they were carved, to carve them again, and lets go of
+     * the rest. A shared block whose pieces above the mark were this heap's stays, rewound to its
+     * mark. Returns the block to carve next, or null. What the source throws is added to
+     * {@code failure[0]}.
+     */
+    CarvedBlock afterEnd(boolean closing, Generation ended, Throwable[] failure) {
+        List<CarvedBlock> kept = new ArrayList<>();
+        roomy.clear();
+        for (CarvedBlock b : blocks) {
+            if (closing) {
+                b.leftBy(ledger);
+                failure[0] = Checks.addFailure(failure[0], letGo(b));
+            } else if (b.lease.holderCount() > 1) {
+                if (b.carver == ledger) { // its pieces above the mark were this heap's: dead now
+                    b.rewind(b.mark);
+                    kept.add(b);
+                    roomy.add(b);
+                } else {
+                    failure[0] = Checks.addFailure(failure[0], letGo(b));
+                }
+            } else if (b.carvedIn == ended.id) {
+                b.mark = 0;
+                b.rewind(0);
+                b.carver = null;
+                kept.add(b);
+                roomy.add(b);
+            } else {
+                b.carver = null;
+                failure[0] = Checks.addFailure(failure[0], letGo(b));
+            }
+        }
+        blocks.clear();
+        blocks.addAll(kept);
+        CarvedBlock carving = roomy.poll();
+        if (carving != null) {
+            carving.carver = ledger;
+        }
+        return carving;
+    }
+
+    /**
+     * Takes every carved block of {@code from} (a merge). The one {@code from} still carves, if
+     * any, becomes shared: {@code from} keeps carving it above its mark.
+     */
+    void takeAll(BlockSupply from, CarvedBlock stillCarved) {
+        for (CarvedBlock b : from.blocks) {
+            boolean added = b == stillCarved ? b.lease.hold(ledger) : b.lease.transfer(from.ledger, ledger);
+            if (b != stillCarved) {
+                from.views.remove(b);
+            }
+            if (added) {
+                blocks.add(b);
+                views.add(b);
+            }
+        }
+        from.blocks.clear();
+        if (stillCarved != null) {
+            from.blocks.add(stillCarved);
+        }
+        for (CarvedBlock b : from.roomy) {
+            if (!roomy.contains(b)) {
+                roomy.add(b);
+            }
+        }
+        from.roomy.clear();
+        // What the source holds is gone: its next block starts small again, so a scratch region
+        // merged after every statement does not grow its blocks (and the tail of its last one)
+        // with the total it ever handed over.
+        from.lastSize = 0;
+    }
+}

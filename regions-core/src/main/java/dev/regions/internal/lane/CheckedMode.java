@@ -1,0 +1,33 @@
+package dev.regions.internal.lane;
+
+import dev.regions.internal.checked.CheckedPieces;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The checked mode as a heap sees it: the records and guard zones of its checked pieces. The
+ * checked layer above implements it ({@link CheckedPieces}); a heap only calls it, so that the
+ * heap's plain paths need not know the mode and the mode can be read on its own.
+ *
+ * <p>Guarded as the heap is (its thread, or its lane's lock).
+ */
+public interface CheckedMode {
+
+
+    /** A checked piece of {@code byteSize} bytes, with guard zones around it in one raw piece of the heap. */
+    MemorySegment allocate(long byteSize, long byteAlignment);
+
+    /** Frees a live checked piece of this heap (checks its guard zones, ends its scope). */
+    void free(MemorySegment piece);
+
+    /** Whether the piece bound to {@code scope} is a live checked piece here. */
+    boolean holds(MemorySegment.Scope scope);
+
+    boolean isEmpty();
+
+    /** Empty records like these, for {@code heap}, which a merge brings checked pieces into. */
+    CheckedMode forHeap(Heap heap);
+
+    /** Takes every record of {@code from} (a merge). */
+    void takeAll(CheckedMode from);
+}

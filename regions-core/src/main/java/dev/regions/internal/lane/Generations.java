@@ -1,0 +1,123 @@
+package dev.regions.internal.lane;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The generations a heap owns: the current one, which every new piece is bound to, and the
+ * adopted ones, which merges brought in (or a reset that could not end them left behind). A
+ * piece belongs to this heap if its scope is one of these ({@link #find}); which one it is keeps
+ * the per-generation figures exact, so that a reset that can end only some generations knows
+ * what died.
+ *
+ * <p>Looking up the current generation is one comparison; adopted ones are found through a map
+ * once there are more than a few (a program region that received a merge per statement holds
+ * thousands). Guarded by the heap.
+ */
+public final class Generations {
+    private static final int MAP_ABOVE = 4;
+
+    public Generation current;
+    private final ArrayList<Generation> adopted = new ArrayList<>();
+    private Map<MemorySegment.Scope, Generation> byScope;
+
+    Generations(Generation current) {
+        this.current = current;
+    }
+
+    /** The generation of this heap whose scope is {@code scope}, or null. */
+    Generation find(MemorySegment.Scope scope) {
+        if (current.scope.equals(scope)) {
+            return current;
+        }
+        if (byScope != null) {
+            return byScope.get(scope);
+        }
+        for (Generation g : adopted) {
+            if (g.scope.equals(scope)) {
+                return g;
+            }
+        }
+        return null;
+    }
+
+    /** Every generation, current first. */
+    public List<Generation> all() {
+        List<Generation> all = new ArrayList<>(adopted.size() + 1);
+        all.add(current);
+        all.addAll(adopted);
+        return all;
+    }
+
+    public List<Generation> adopted() {
+        return adopted;
+    }
+
+    /** Takes every generation of {@code from} (a merge), owned by {@code owner} from now on; {@code from} starts on {@code fresh}. */
+    void adoptAll(Generations from, Heap owner, Generation fresh) {
+        adopt(from.current, owner);
+        for (Generation g : from.adopted) {
+            adopt(g, owner);
+        }
+        from.adopted.clear();
+        from.byScope = null;
+        from.current = fresh;
+    }
+
+    private void adopt(Generation g, Heap owner) {
+        g.owner = owner;
+        adopted.add(g);
+        if (byScope != null) {
+            byScope.put(g.scope, g);
+        } else if (adopted.size() > MAP_ABOVE) {
+            byScope = new HashMap<>();
+            for (Generation a : adopted) {
+                byScope.put(a.scope, a);
+            }
+        }
+    }
+
+    /**
+     * After a reset or close: keeps only the generations still alive (their arenas could not be
+     * closed; none if {@code abandoned}: their thread is gone), moves {@code next} in as current,
+     * and returns the figures of those that ended.
+     * Ended generations lose their owner, so a stale lookup can never pass for this heap.
+     */
+    long[] replace(Generation next, boolean abandoned) {
+        long bytes = 0;
+        long count = 0;
+        List<Generation> survivors = new ArrayList<>();
+        for (Generation g : all()) {
+            if (g.isAlive() && !abandoned) {
+                survivors.add(g);
+            } else {
+                g.owner = null;
+                bytes += g.liveBytes;
+                count += g.liveCount;
+            }
+        }
+        adopted.clear();
+        byScope = null;
+        current = next;
+        for (Generation g : survivors) {
+            adopt(g, g.owner);
+        }
+        return new long[] {bytes, count};
+    }
+
+    /** Whether any generation is still alive. */
+    boolean anyAlive() {
+        if (current.isAlive()) {
+            return true;
+        }
+        for (Generation g : adopted) {
+            if (g.isAlive()) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

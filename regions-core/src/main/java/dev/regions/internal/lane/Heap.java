@@ -1,0 +1,476 @@
+package dev.regions.internal.lane;
+
+import dev.regions.internal.Validator;
+import dev.regions.internal.block.AddressDirectory;
+import dev.regions.internal.block.Block;
+import dev.regions.internal.block.CarvedBlock;
+import dev.regions.internal.block.LargeBlock;
+import dev.regions.internal.block.SizeClasses;
+import dev.regions.internal.checked.CheckedPieces;
+import dev.regions.internal.event.RegionEvents;
+import dev.regions.internal.region.BaseRegion;
+import dev.regions.internal.region.SharedFigures;
+import dev.regions.internal.stats.GlobalFigures;
+import dev.regions.internal.stats.Ledger;
+import dev.regions.internal.util.Checks;
+import dev.regions.internal.util.Padded;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The allocator behind one confined region, or one lane of a shared region: it dispatches each
+ * call to the concept that handles it and keeps the two hot paths, {@link #allocate} and
+ * {@link #free}, small enough for the JIT to inline. Not thread-safe: a confined region calls it
+ * from its thread, a shared region under the lane's lock, and region-wide calls with every lane
+ * held.
+ *
+ * <ul>
+ * <li>Small and medium pieces are carved back to back from the current {@link CarvedBlock}, or
+ *     reuse the units of a freed piece of their class ({@link FreeLists}); blocks come from the
+ *     {@link BlockSupply}.
+ * <li>Large pieces live in {@link LargeBlock}s of their own ({@link LargeBlocks}).
+ * <li>Every piece is bound to the current {@link Generation}; merged-in generations are kept in
+ *     {@link Generations}. A piece is this heap's if its scope is one of them.
+ * <li>Figures go to the {@link Ledger}; source calls and cleanup actions run inside the
+ *     {@link Callouts} guard.
+ * </ul>
+ *
+ * <h2>Zeroing</h2>
+ * Carved units come zeroed from the block, a span at a time ({@link CarvedBlock}); a reused
+ * freed piece is zeroed with one {@code fill} when handed out again, where the caller is about to
+ * touch it anyway. Zeroing at free instead would let a caller who writes through a freed piece
+ * break the promise of zeroed pieces. A large block is zeroed as far as earlier pieces reached.
+ *
+ * <h2>Bump mode</h2>
+ * Pieces are carved to their exact size and nothing is recorded: the code of a bump piece stays
+ * 0, so {@code free} refuses it here and in any region a merge moves it to.
+ *
+ * <h2>What it does not do</h2>
+ * It does not give a class's free units to another class, nor split or join them (PostgreSQL's
+ * {@code aset.c} makes the same trade), nor give a block back to the source before a reset or
+ * close: a freed piece's segment stays bound to a live generation, so its memory must stay
+ * mapped.
+ */
+public final class Heap extends Padded {
+
+    /** The pieces the fast path of {@link #allocate} takes: 1..256 bytes at the default alignment. */
+    private static final long SMALL_FAST = SizeClasses.SMALL_MAX;
+
+    public final String name;
+    public final int lane;
+
+    final boolean zeroing;
+    final boolean bump;
+    /**
+     * The checked mode's records and guards, or null: see {@link CheckedPieces}. A heap that is
+     * not checked gets one when a merge brings it checked pieces.
+     */
+    public CheckedMode checked;
+
+    /** Neither bump mode nor checked: the fast paths apply. */
+    private final boolean plain;
+    public final Ledger ledger;
+
+    public final Callouts callouts = new Callouts();
+
+    public final Generations generations;
+
+    final Views views;
+    public final BlockSupply supply;
+
+    public final FreeLists free = new FreeLists();
+
+    public final LargeBlocks large = new LargeBlocks();
+
+    public long limit;
+
+    private boolean closed;
+    /** Whether some live pieces are bump pieces, recorded nowhere (for the {@link Validator}). */
+    public boolean holdsBumpPieces;
+
+
+    private CarvedBlock carve;
+    private MemorySegment carveView;
+
+    private long lastLeafKey = -1;
+    private Block[] lastLeaf;
+
+    /** A lane of a shared region: the change of live bytes the region has not counted yet ({@link SharedFigures}). */
+    public long regionUnpublished;
+
+    /** A lane of a shared region: whether it ever allocated. */
+    public boolean used;
+
+
+    /** {@code checkedMode} makes the heap's checked records, or is null if its pieces are not checked. */
+    public Heap(String name, Settings settings, long limit, int lane, Generation first,
+
+            java.util.function.Function<Heap, CheckedMode> checkedMode) {
+        this.name = name;
+        this.lane = lane;
+        this.zeroing = settings.zeroing();
+        this.bump = settings.bump();
+        this.checked = checkedMode == null ? null : checkedMode.apply(this);
+        this.plain = !bump && checked == null;
+        this.limit = limit;
+        this.holdsBumpPieces = bump;
+        this.ledger = new Ledger();
+        this.views = new Views(ledger, first);
+        this.supply = new BlockSupply(name, settings.source(), ledger, callouts, lane, views);
+        this.generations = new Generations(first);
+        first.owner = this;
+        GlobalFigures.opened(ledger);
+    }
+
+    /** Throws unless the heap is open and not running a callout. */
+    public void checkUsable() {
+
+        if (closed || callouts.isBusy()) {
+            throw closed ? Checks.closed(name) : Checks.busy(name, callouts.busy());
+        }
+    }
+
+    public boolean isClosed() {
+
+        return closed;
+    }
+
+    /** Whether the heap's own pieces are checked (a checked region's heap). */
+    public boolean checksItsPieces() {
+
+        return !plain && !bump;
+    }
+
+    // ---------------------------------------------------------------- allocate
+
+    public MemorySegment allocate(long byteSize, long byteAlignment) {
+
+        if (byteSize - 1 < SMALL_FAST && byteSize > 0 && byteAlignment <= SizeClasses.UNIT && plain) {
+            return allocateSmall(byteSize, byteSize);
+        }
+        return checksItsPieces() ? checked.allocate(byteSize, byteAlignment) : allocateRaw(byteSize, byteAlignment, byteSize);
+    }
+
+    /**
+     * A piece of {@code byteSize} bytes that counts as {@code counted} bytes in the figures and
+     * against the limit: the same, but for the checked mode, whose raw pieces hold guards.
+     */
+    public MemorySegment allocateRaw(long byteSize, long byteAlignment, long counted) {
+        if (byteSize - 1 < SMALL_FAST && byteSize > 0 && byteAlignment <= SizeClasses.UNIT && !bump) {
+            return allocateSmall(byteSize, counted);
+        }
+        return allocateOther(byteSize, byteAlignment, counted);
+    }
+
+    private MemorySegment allocateSmall(long byteSize, long counted) {
+        if (limit != 0) {
+            checkLimit(counted);
+        }
+        int units = (int) ((byteSize + SizeClasses.UNIT - 1) >>> SizeClasses.UNIT_SHIFT);
+        Generation generation = generations.current;
+        MemorySegment piece;
+        int unit = free.pop(units - 1);
+        if (unit >= 0) {
+            piece = reuse(free.popped, unit, byteSize);
+        } else {
+            CarvedBlock block = carve;
+            if (block != null && block.hasPrepared(units)) {
+                unit = block.top;
+                block.top = unit + units;
+            } else {
+                unit = carveSlow(units, 1);
+                block = carve;
+            }
+            block.markLive(unit, byteSize);
+            piece = carveView.asSlice((long) unit << SizeClasses.UNIT_SHIFT, byteSize);
+        }
+        generation.liveBytes += counted;
+        generation.liveCount++;
+        ledger.allocated(counted);
+        return piece;
+    }
+
+    /** Hands out the place of a freed piece again, zeroed: it may hold what the freed piece's owner wrote. */
+    private MemorySegment reuse(CarvedBlock block, int unit, long byteSize) {
+        block.markLive(unit, byteSize);
+        MemorySegment piece = views.of(block).asSlice((long) unit << SizeClasses.UNIT_SHIFT, byteSize);
+        if (zeroing) {
+            piece.fill((byte) 0);
+        }
+        return piece;
+    }
+
+    private MemorySegment allocateOther(long byteSize, long byteAlignment, long counted) {
+        long alignment = Math.max(SizeClasses.UNIT, byteAlignment);
+        if (byteSize > SizeClasses.MEDIUM_MAX || alignment > SizeClasses.MAX_CARVED_ALIGNMENT
+                || (byteSize == 0 && 2 * alignment > SizeClasses.MEDIUM_MAX)) {
+            return allocateLarge(byteSize, alignment, counted);
+        }
+        if (limit != 0) {
+            checkLimit(counted);
+        }
+        int alignUnits = (int) (alignment >>> SizeClasses.UNIT_SHIFT);
+        Generation generation = generations.current;
+        MemorySegment piece;
+        if (byteSize == 0) {
+            piece = allocateEmpty(alignUnits);
+        } else if (bump) {
+            int unit = carveSlow(SizeClasses.unitsOf(byteSize), alignUnits);
+            piece = carveView.asSlice((long) unit << SizeClasses.UNIT_SHIFT, byteSize);
+        } else {
+            int sizeClass = SizeClasses.classOf(byteSize);
+            int unit = alignUnits == 1 ? free.pop(sizeClass) : -1;
+            if (unit >= 0) {
+                piece = reuse(free.popped, unit, byteSize);
+            } else {
+                unit = carveSlow(SizeClasses.units(sizeClass), alignUnits);
+                carve.markLive(unit, byteSize);
+                piece = carveView.asSlice((long) unit << SizeClasses.UNIT_SHIFT, byteSize);
+            }
+        }
+        generation.liveBytes += counted;
+        generation.liveCount++;
+        ledger.allocated(counted);
+        return piece;
+    }
+
+    /**
+     * A zero-length piece takes two units and sits at the second, aligned: the first is its own
+     * padding, so no other piece ends where it starts, and an empty slice at the end of a piece is
+     * never equal to it. Its two units serve any later piece of that class when it is freed.
+     */
+    private MemorySegment allocateEmpty(int alignUnits) {
+        int unit = free.pop(EMPTY_CLASS);
+        CarvedBlock block = free.popped;
+        if (unit >= 0 && ((unit + 1) & (alignUnits - 1)) != 0) {
+            free.push(EMPTY_CLASS, block, unit); // not aligned enough: carve instead
+            unit = -1;
+        }
+        MemorySegment view;
+        if (unit >= 0) {
+            view = views.of(block);
+        } else {
+            unit = carveSlow(2, alignUnits, 1);
+            block = carve;
+            view = carveView;
+        }
+        if (!bump) { // a bump piece is recorded nowhere, so that no region can free it alone
+            block.markLive(unit + 1, 0);
+        }
+        return view.asSlice((long) (unit + 1) << SizeClasses.UNIT_SHIFT, 0);
+    }
+
+    /** The class of a zero-length piece's two units. */
+    static final int EMPTY_CLASS = 1;
+
+    private int carveSlow(int units, int alignUnits) {
+        return carveSlow(units, alignUnits, 0);
+    }
+
+    /**
+     * Carves {@code units} units from the current block, or the next one with room, such that
+     * the unit {@code offset} units in is aligned to {@code alignUnits}.
+     */
+    private int carveSlow(int units, int alignUnits, int offset) {
+        CarvedBlock block = carve;
+        if (block != null) {
+            int unit = block.carve(units, alignUnits, offset, zeroing, carveView);
+            if (unit >= 0) {
+                return unit;
+            }
+            // the rest of it waits for the next reset; it stays this heap's (its carver): the
+            // pieces above its mark are this heap's, even once it carves elsewhere
+        }
+        block = supply.nextToCarve(units + alignUnits - 1);
+        block.carver = ledger;
+        block.bumpCarved |= bump;
+        block.carvedIn = generations.current.id;
+        carve = block;
+        carveView = views.of(block);
+        return block.carve(units, alignUnits, offset, zeroing, carveView);
+    }
+
+    private MemorySegment allocateLarge(long byteSize, long alignment, long counted) {
+        checkLimit(counted);
+        MemorySegment piece = large.allocate(this, byteSize, alignment);
+        Generation generation = generations.current;
+        generation.liveBytes += counted;
+        generation.liveCount++;
+        ledger.allocated(counted);
+        if (counted >= RegionEvents.LARGE_PIECE_EVENT) {
+            RegionEvents.LargePiece e = new RegionEvents.LargePiece();
+            e.region = name;
+            e.bytes = counted;
+            e.commit();
+        }
+        return piece;
+    }
+
+    private void checkLimit(long byteSize) {
+        if (limit != 0 && byteSize > limit - ledger.liveBytes) {
+            RegionEvents.limitExceeded(name, byteSize, ledger.liveBytes, limit);
+            throw Checks.limitExceeded(name, "allocating a piece", byteSize, ledger.liveBytes, limit);
+        }
+    }
+
+    // ---------------------------------------------------------------- free
+
+    public void free(MemorySegment piece) {
+
+        if (!plain) { // bump mode or checked
+            if (bump) {
+                throw Checks.bumpFree(name);
+            }
+            if (generations.find(piece.scope()) == null) { // not an unchecked piece a merge brought
+                checked.free(piece);
+                return;
+            }
+        }
+        // The common case, kept small so the JIT inlines it: a live piece of 1..254 bytes of this
+        // heap, exactly as handed out. Everything else (large, medium and empty pieces, pieces of
+        // a composed region, every mistake) goes to freeOther.
+        long address = piece.address();
+        long byteSize = piece.byteSize();
+        if (blockAt(address) instanceof CarvedBlock block && byteSize - 1 < CarvedBlock.ESCAPE - 1 && byteSize > 0
+                && (address & (SizeClasses.UNIT - 1)) == 0 && block.lane == lane && !piece.isReadOnly()) {
+            int unit = (int) ((address - block.base) >>> SizeClasses.UNIT_SHIFT);
+            Generation generation;
+            if (block.isLiveSmall(unit, byteSize) && (generation = generations.find(piece.scope())) != null) {
+                block.markFree(unit);
+                free.push((int) ((byteSize - 1) >>> SizeClasses.UNIT_SHIFT), block, unit);
+                generation.liveBytes -= byteSize;
+                generation.liveCount--;
+                ledger.freed(byteSize);
+                return;
+            }
+        }
+        freeOther(piece, byteSize);
+    }
+
+    /** Frees a raw piece of the checked mode, which counted {@code counted} bytes. */
+    public void freeRaw(MemorySegment raw, long counted) {
+        freeOther(raw, counted);
+    }
+
+    private void freeOther(MemorySegment piece, long counted) {
+        if (checked != null && checked.holds(piece.scope())) {
+            checked.free(piece); // a checked piece a merge brought into this heap
+            return;
+        }
+        PieceCheck.Found found = PieceCheck.find(this, piece);
+        Generation generation = found.generation();
+        long byteSize = piece.byteSize();
+        if (found.block() instanceof LargeBlock block) {
+            large.freed(block);
+        } else {
+            CarvedBlock block = (CarvedBlock) found.block();
+            int unit = found.unit();
+            block.markFree(unit);
+            if (byteSize > 0) {
+                free.push(SizeClasses.classOf(byteSize), block, unit);
+            } else {
+                free.push(EMPTY_CLASS, block, unit - 1);
+            }
+        }
+        generation.liveBytes -= counted;
+        generation.liveCount--;
+        ledger.freed(counted);
+    }
+
+    /** The block at {@code address} in the directory, through the last leaf this heap used. */
+    public Block blockAt(long address) {
+
+        long key = AddressDirectory.leafKey(address);
+        Block[] leaf = lastLeaf;
+        if (key != lastLeafKey || leaf == null) {
+            leaf = AddressDirectory.leaf(key);
+            if (leaf == null) {
+                return null;
+            }
+            lastLeaf = leaf;
+            lastLeafKey = key;
+        }
+        return AddressDirectory.entry(leaf, address);
+    }
+
+    // ---------------------------------------------------------------- reset, close and merge
+
+    /**
+     * After the region ended the generations it could (see {@code BaseRegion.end}): if all of
+     * this heap's ended (or were {@code abandoned}: their thread is gone), takes everything back (a reset keeps some blocks, a close none) and
+     * starts {@code next}; if some are still alive (a downcall holds a piece), keeps every block
+     * (the dead pieces' memory waits for a later reset or close), drops the dead generations'
+     * figures and starts {@code next}. Returns what a source threw, or null.
+     */
+    public Throwable afterEnd(boolean closing, Generation next, boolean abandoned) {
+
+        Throwable[] failure = new Throwable[1];
+        boolean complete = abandoned || !generations.anyAlive();
+        if (complete) {
+            free.clear();
+            large.letGoAll(supply, failure);
+            holdsBumpPieces = bump;
+            carve = supply.afterEnd(closing, generations.current, failure);
+            carveView = null;
+            views.keepOnly(supply.blocks);
+        }
+        long[] dead = generations.replace(closing && complete ? generations.current : next, abandoned);
+        if (!closing || !complete) {
+            next.owner = this;
+            views.start(next);
+            if (carve != null) {
+                carve.carvedIn = next.id;
+                carveView = views.of(carve);
+            }
+        }
+        ledger.dropped(dead[0], dead[1]);
+        rebuildLeases();
+        if (closing && complete) {
+            closed = true;
+            GlobalFigures.closed(ledger);
+        }
+        return failure[0];
+    }
+
+    /**
+     * Moves everything {@code from} holds into this heap. Both guards held; both open; the region
+     * checked the limit.
+     */
+    public void merge(Heap from, Generation freshForFrom) {
+
+        CarvedBlock stillCarved = from.carve;
+        if (stillCarved != null) {
+            stillCarved.mark = stillCarved.top; // what the source carved so far is ours now
+        }
+        holdsBumpPieces |= from.holdsBumpPieces;
+        if (from.checked != null && !from.checked.isEmpty()) {
+            if (checked == null) {
+                checked = from.checked.forHeap(this);
+            }
+            checked.takeAll(from.checked);
+        }
+        generations.adoptAll(from.generations, this, freshForFrom);
+        freshForFrom.owner = from;
+        supply.takeAll(from.supply, stillCarved);
+        large.takeAll(from.large, from, this);
+        free.takeAll(from.free);
+        from.views.start(freshForFrom);
+        if (stillCarved != null) {
+            from.carveView = from.views.of(stillCarved);
+        }
+        from.ledger.moveLiveTo(ledger);
+        rebuildLeases();
+        from.rebuildLeases();
+    }
+
+    /** The ledger lists exactly the leases of the blocks this heap holds. */
+    private void rebuildLeases() {
+        ledger.leases.clear();
+        for (CarvedBlock b : supply.blocks) {
+            ledger.leases.add(b.lease);
+        }
+        for (LargeBlock b : large.blocks) {
+            ledger.leases.add(b.lease);
+        }
+    }
+}

@@ -1,0 +1,215 @@
+package dev.regions.internal.monitor;
+
+import dev.regions.internal.region.Reclaimer;
+import dev.regions.internal.stats.GlobalFigures;
+import dev.regions.internal.stats.RegionRecord;
+
+import dev.regions.RegionStats;
+import dev.regions.management.RegionMXBean;
+import dev.regions.management.RegionsMXBean;
+
+import javax.management.JMException;
+import javax.management.ObjectName;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What the process's regions show to people watching it: the JMX beans (one for the process, one
+ * per region that asks: see {@code dev.regions.management}) and the report of every open region
+ * ({@link #report()}, PostgreSQL's {@code MemoryContextStats} for regions). Everything here reads
+ * {@link RegionRecord records}, never regions, so watching a region never keeps it reachable.
+ */
+public final class Monitoring {
+
+    private Monitoring() {
+    }
+
+    private static final System.Logger LOG = System.getLogger("dev.regions");
+    private static final String GLOBAL_NAME = "dev.regions:type=Regions";
+    private static volatile boolean registered;
+
+    /** Registers the process's bean, once, unless {@code regions.jmx=false}. */
+    public static void init() {
+
+        if (registered || jmxOff()) {
+            return;
+        }
+        synchronized (Monitoring.class) {
+            if (registered) {
+                return;
+            }
+            registered = true;
+            register(new Global(), GLOBAL_NAME);
+        }
+    }
+
+    /** Registers a bean for a region built with {@code monitored(true)}; unregistered when it is done. */
+    public static void monitor(RegionRecord record) {
+
+        if (jmxOff()) {
+            return;
+        }
+        GlobalFigures.whenRegionDone(Monitoring::regionDone);
+        record.beanName = "dev.regions:type=Region,name=" + ObjectName.quote(record.name) + ",id=" + record.id;
+        register(new OneRegion(record), record.beanName);
+    }
+
+    private static boolean jmxOff() {
+        return "false".equals(System.getProperty("regions.jmx"));
+    }
+
+    private static void regionDone(RegionRecord record) {
+        if (record.beanName == null) {
+            return;
+        }
+        try {
+            ManagementFactory.getPlatformMBeanServer().unregisterMBean(new ObjectName(record.beanName));
+        } catch (JMException e) {
+            LOG.log(System.Logger.Level.DEBUG, "could not unregister " + record.beanName, e);
+        }
+    }
+
+    private static void register(Object bean, String name) {
+        try {
+            ManagementFactory.getPlatformMBeanServer().registerMBean(bean, new ObjectName(name));
+        } catch (JMException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not register the JMX bean " + name, e);
+        }
+    }
+
+    /** Every open region, one line each, largest live bytes first, and a total. */
+    public static String report() {
+
+        List<RegionRecord> open = new ArrayList<>(GlobalFigures.openRegions());
+        List<long[]> figures = new ArrayList<>();
+        for (RegionRecord r : open) {
+            figures.add(r.figures());
+        }
+        Integer[] order = new Integer[open.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, Comparator.comparingLong((Integer i) -> figures.get(i)[0]).reversed());
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%-24s %-28s %12s %12s %12s %10s %12s%n",
+                "region", "kind", "live B", "gross B", "peak B", "pieces", "limit B"));
+        long live = 0;
+        long gross = 0;
+        long pieces = 0;
+        for (int i : order) {
+            RegionRecord r = open.get(i);
+            long[] f = figures.get(i);
+            out.append(String.format(Locale.ROOT, "%-24s %-28s %,12d %,12d %,12d %,10d %12s%n", clip(r.name, 24),
+                    clip(r.kind, 28), f[0], f[2], r.peak(f[0]), f[1], r.limit == 0 ? "none" : String.format(Locale.ROOT,
+                            "%,d", r.limit)));
+            live += f[0];
+            gross += f[2];
+            pieces += f[1];
+        }
+        out.append(String.format(Locale.ROOT, "%-24s %-28s %,12d %,12d %12s %,10d%n", "total: " + open.size()
+                + " regions", "", live, gross, "", pieces));
+        return out.toString();
+    }
+
+    private static String clip(String s, int width) {
+        return s.length() <= width ? s : s.substring(0, width - 1) + "~";
+    }
+
+    /** {@code MemoryUsage} wants used ≤ committed ≤ max: a limit below the gross bytes shows as no max (-1). */
+    private static MemoryUsage usage(long used, long committed, long limit) {
+        long c = Math.max(used, committed); // a racing read may see the live bytes ahead of the gross
+        return new MemoryUsage(0, used, c, limit >= c ? limit : -1);
+    }
+
+    private static final class Global implements RegionsMXBean {
+        @Override
+        public MemoryUsage getUsage() {
+            RegionStats s = GlobalFigures.snapshot(false);
+            return usage(s.liveBytes(), s.grossBytes(), -1);
+        }
+
+        @Override
+        public MemoryUsage getPeakUsage() {
+            RegionStats s = GlobalFigures.snapshot(false);
+            return usage(s.peakLiveBytes(), s.grossBytes(), -1);
+        }
+
+        @Override
+        public void resetPeakUsage() {
+            GlobalFigures.snapshot(true);
+        }
+
+        @Override
+        public long getLivePieces() {
+            return GlobalFigures.snapshot(false).liveCount();
+        }
+
+        @Override
+        public long getAllocations() {
+            return GlobalFigures.snapshot(false).allocations();
+        }
+
+        @Override
+        public long getFrees() {
+            return GlobalFigures.snapshot(false).frees();
+        }
+
+        @Override
+        public int getOpenRegions() {
+            return GlobalFigures.openRegions().size();
+        }
+
+        @Override
+        public long getReclaimedRegions() {
+            return Reclaimer.reclaimed();
+        }
+
+        @Override
+        public String getReport() {
+            return report();
+        }
+    }
+
+    private static final class OneRegion implements RegionMXBean {
+        private final RegionRecord record;
+
+        OneRegion(RegionRecord record) {
+            this.record = record;
+        }
+
+        @Override
+        public String getName() {
+            return record.name;
+        }
+
+        @Override
+        public String getKind() {
+            return record.kind;
+        }
+
+        @Override
+        public MemoryUsage getUsage() {
+            long[] f = record.figures();
+            return usage(f[0], f[2], record.limit);
+        }
+
+        @Override
+        public MemoryUsage getPeakUsage() {
+            long[] f = record.figures();
+            return usage(record.peak(f[0]), f[2], record.limit);
+        }
+
+        @Override
+        public long getLivePieces() {
+            return record.figures()[1];
+        }
+
+        @Override
+        public long getLimit() {
+            return record.limit;
+        }
+    }
+}

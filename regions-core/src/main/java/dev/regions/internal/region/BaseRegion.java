@@ -1,0 +1,458 @@
+package dev.regions.internal.region;
+
+import dev.regions.internal.checked.CheckedHeaps;
+import dev.regions.internal.checked.CheckedPieces;
+import dev.regions.internal.event.RegionEvents;
+import dev.regions.internal.lane.Callouts;
+import dev.regions.internal.lane.Generation;
+import dev.regions.internal.lane.Heap;
+import dev.regions.internal.lane.Settings;
+import dev.regions.internal.stats.GlobalFigures;
+import dev.regions.internal.stats.RegionRecord;
+import dev.regions.internal.util.Checks;
+
+import dev.regions.MemoryCorruptionException;
+import dev.regions.PieceInfo;
+import dev.regions.Region;
+import dev.regions.RegionStats;
+
+import jdk.jfr.Event;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.ref.Reference;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * What confined and shared regions share: every operation on the whole region (reset, close,
+ * merge, limits, figures, scope), written once over two things that differ by kind, a guard
+ * ({@link #guarded}) and the region's {@link RegionFigures}. The hot paths, {@code allocate} and
+ * {@code free}, are each kind's own, kept short for the JIT.
+ *
+ * <p>Every operation checks its arguments first, then takes the guard, then checks the region's
+ * state, then acts: misuse changes nothing.
+ */
+public abstract sealed class BaseRegion implements Region permits ConfinedRegion, SharedRegion {
+    private static final AtomicLong IDS = new AtomicLong();
+
+    /** How a whole-region operation takes the guard. */
+    public enum Access {
+
+        /** Reads the figures: allowed from any thread. */
+        READ,
+        /** Changes the region: the owner thread (confined) or every lane's lock (shared). */
+        CHANGE,
+        /** Resets or closes it: as {@link #CHANGE}. */
+        END
+    }
+
+    /** Orders lock acquisition in a merge of two shared regions. */
+    final long id = IDS.incrementAndGet();
+    public final String name;
+
+    final Settings settings;
+    /** The arena of the current generation, shared by every heap of the region, and its anchor. */
+    volatile Arena arena;
+    Generation.Anchor anchor;
+    /** Written under the guard; read without it by calls that must fail on a closed region. */
+    volatile boolean closed;
+    /** What the process knows of this region without the region object (see {@link RegionRecord}). */
+    public final RegionRecord record;
+
+    /** The cleaner's hold on the region's memory, should it become unreachable before it is closed. */
+    private final java.lang.ref.Cleaner.Cleanable reclaim;
+
+    /**
+     * Takes {@code first}, the arena of the first generation (closed if the region cannot be
+     * built); {@code kind} says what region it is, for the reclaimer's report.
+     */
+    BaseRegion(Settings settings, Arena first, String kind) {
+        this.name = settings.name() != null ? settings.name() : "region-" + id;
+        this.settings = settings;
+        this.arena = first;
+        try {
+            this.anchor = Generation.anchor(first, this); // fails fast, before any memory is taken, without native access
+        } catch (Throwable e) {
+            first.close();
+            throw e;
+        }
+        this.record = new RegionRecord(id, name, kind, settings.limit());
+        this.reclaim = Reclaimer.register(this, record);
+        GlobalFigures.regionOpened(record);
+    }
+
+    /** The region's figures, kept as its kind needs. */
+    abstract RegionFigures figures();
+
+    /** A new heap of this region, whose ledger the reclaimer is told of. */
+    final Heap newHeap(long limit, int lane) {
+        Heap heap = new Heap(name, settings, limit, lane, new Generation(null, arena, anchor), settings.checked()
+                ? h -> new CheckedPieces(h, settings.shared(), settings.siteEvery()) : null);
+        record.add(heap.ledger);
+        return heap;
+    }
+
+    /** Runs {@code action} with the region's guard taken for {@code access}. */
+    public abstract <T> T guarded(Access access, Supplier<T> action);
+
+    /** The heaps of the region now (guard held). */
+    public abstract List<Heap> heaps();
+
+
+    /** A new arena for a generation: confined or shared as the region. */
+    abstract Arena newArena();
+
+    /** Whether {@code other} may be merged with this region: same kind, and same owner thread if confined. */
+    abstract boolean compatible(BaseRegion other);
+
+    /** The heap of this region that takes the pieces of {@code from}, a heap of a compatible region (guard held). */
+    abstract Heap heapFor(Heap from);
+
+    abstract String describe();
+
+    public final Settings settings() {
+        return settings;
+    }
+
+    @Override
+    public final String name() {
+        return name;
+    }
+
+    /** Throws unless every heap is open and not running a callout. Busy before closed: a close runs its callouts on closed lanes too. */
+    final void checkUsable() {
+        for (Heap h : heaps()) {
+            if (h.callouts.isBusy()) {
+                h.checkUsable();
+            }
+        }
+        if (isClosed()) {
+            throw Checks.closed(name);
+        }
+    }
+
+    final boolean isClosed() {
+        return closed;
+    }
+
+    // ---------------------------------------------------------------- reset and close
+
+    @Override
+    public final void reset() {
+        end(false);
+    }
+
+    @Override
+    public final void close() {
+        end(true);
+    }
+
+    final void end(boolean closing) {
+        guarded(Access.END, () -> {
+            checkUsable();
+            endGuarded(closing);
+            return null;
+        });
+        Reference.reachabilityFence(this);
+    }
+
+    /**
+     * Ends the current generation of every heap (one arena: all or nothing), then the adopted
+     * ones, then lets every heap take its memory back. If the current arena is in use (a downcall
+     * holds a piece), nothing changes and its {@link IllegalStateException} is thrown. If an
+     * adopted one is, the ones ended before it stay ended, the region stays open with the rest,
+     * and the exception is thrown. A cleanup action or a source that throws stops no release.
+     *
+     * <p>A confined region whose thread has died is {@linkplain #abandoned() abandoned}: its
+     * arenas can no longer be closed (only their thread could), and need not be (no thread can
+     * touch their pieces), so its memory is taken back with its scopes left as they are.
+     */
+    private void endGuarded(boolean closing) {
+        List<Heap> heaps = heaps();
+        boolean abandoned = abandoned();
+        Event event = closing ? new RegionEvents.RegionClosed() : new RegionEvents.RegionReset();
+        long[] before = event.isEnabled() ? record.figures() : null;
+        event.begin();
+        Arena next = closing ? null : newArena(); // it may fail (no memory): before anything ends
+        Throwable[] checkedFindings = null;
+        Generation.Anchor nextAnchor = null;
+        int entered = 0;
+        Throwable failure = null;
+        Throwable inUse = null;
+        boolean nextTaken = false;
+        try {
+            if (CheckedHeaps.any(heaps)) {
+                checkedFindings = CheckedHeaps.end(name, heaps, closing, abandoned);
+            }
+            if (next != null) {
+                nextAnchor = Generation.anchor(next, this);
+            }
+            for (Heap h : heaps) {
+                h.callouts.enter(Callouts.ENDING); // no heap was busy: checkUsable passed
+                entered++;
+            }
+            if (!abandoned) {
+                failure = closeArena(arena, true);
+                Throwable[] adopted = closeAdopted(heaps);
+                inUse = adopted[0];
+                failure = Checks.addFailure(failure, adopted[1]);
+            }
+            boolean closes = closing && inUse == null; // a close that could not end everything leaves it open
+            if (!closes && next == null) {
+                next = newArena();
+                nextAnchor = Generation.anchor(next, this);
+            }
+            for (Heap h : heaps) {
+                Generation generation = closes ? null : new Generation(h, next, nextAnchor);
+                failure = Checks.addFailure(failure, h.afterEnd(closes, generation, abandoned));
+            }
+            closed = closes;
+            if (!closes) {
+                arena = next;
+                anchor = nextAnchor;
+                nextTaken = true;
+            }
+        } finally {
+            for (int i = 0; i < entered; i++) {
+                heaps.get(i).callouts.exit(null);
+            }
+            if (next != null && !nextTaken) {
+                next.close();
+            }
+            figures().recount();
+        }
+        if (closed && record.finish()) {
+            GlobalFigures.regionDone(record);
+            reclaim.clean(); // unregisters: the reclaim sees the record finished and does nothing
+        }
+        if (before != null) {
+            RegionEvents.ended(event, name, before, figures().stats(), record.figures()[2]);
+        }
+        if (checkedFindings != null) {
+            failure = CheckedHeaps.report(name, checkedFindings, settings.strictClose(), failure);
+        }
+        Checks.rethrow(Checks.addFailure(inUse, failure));
+    }
+
+    /**
+     * Closes {@code a}; returns what a cleanup action threw (the arena did close), or null. If the
+     * arena stays alive (a downcall holds a piece), rethrows when {@code rethrowInUse}, else
+     * returns the exception too.
+     */
+    private static Throwable closeArena(Arena a, boolean rethrowInUse) {
+        try {
+            a.close();
+            return null;
+        } catch (RuntimeException | Error e) {
+            if (rethrowInUse && a.scope().isAlive()) {
+                throw e; // in use: nothing ended
+            }
+            return e;
+        }
+    }
+
+    /**
+     * Closes every adopted arena once; returns the in-use failure that stopped it (or null) and
+     * what cleanup actions threw (or null).
+     */
+    private static Throwable[] closeAdopted(List<Heap> heaps) {
+        Map<Arena, Boolean> adopted = null;
+        for (Heap h : heaps) {
+            for (Generation g : h.generations.adopted()) {
+                if (adopted == null) {
+                    adopted = new IdentityHashMap<>();
+                }
+                adopted.put(g.arena, Boolean.TRUE);
+            }
+        }
+        Throwable failure = null;
+        if (adopted != null) {
+            for (Arena a : adopted.keySet()) {
+                Throwable thrown = closeArena(a, false);
+                if (thrown != null && a.scope().isAlive()) {
+                    return new Throwable[] {thrown, failure};
+                }
+                failure = Checks.addFailure(failure, thrown);
+            }
+        }
+        return new Throwable[] {null, failure};
+    }
+
+    /** Whether the region's thread has died, and its memory is taken back by another (confined regions). */
+    boolean abandoned() {
+        return false;
+    }
+
+    // ---------------------------------------------------------------- merge
+
+    @Override
+    public final void merge(Region source) {
+        merge(source, false);
+    }
+
+    @Override
+    public final void mergeAndClose(Region source) {
+        merge(source, true);
+    }
+
+    private void merge(Region source, boolean thenClose) {
+        Objects.requireNonNull(source, "source");
+        guarded(Access.CHANGE, () -> {
+            checkUsable(); // this region first, as in every call: the caller's thread, then its state
+            return null;
+        });
+        if (source == this) {
+            throw new IllegalArgumentException("cannot merge region '" + name + "' into itself");
+        }
+        if (!(source instanceof BaseRegion other)) {
+            throw new IllegalArgumentException("cannot merge " + source.getClass().getName()
+                    + " into region '" + name + "': it is not a region built by Regions");
+        }
+        if (!compatible(other)) {
+            throw new IllegalArgumentException("cannot merge region '" + other.name + "' into region '" + name
+                    + "': " + other.describe() + " cannot merge into " + describe()
+                    + " (both must be shared, or both confined to the same thread)");
+        }
+        BaseRegion first = id < other.id ? this : other;
+        BaseRegion second = first == this ? other : this;
+        first.guarded(Access.CHANGE, () -> second.guarded(Access.CHANGE, () -> {
+            checkUsable();
+            other.checkUsable();
+            long moving = other.figures().liveBytes();
+            long cap = figures().limit();
+            if (cap != 0 && moving > 0 && moving > cap - figures().liveBytes()) {
+                RegionEvents.limitExceeded(name, moving, figures().liveBytes(), cap);
+                throw Checks.limitExceeded(name, "merging region '" + other.name + "' with live pieces", moving,
+                        figures().liveBytes(), cap);
+            }
+            mergeGuarded(other);
+            if (thenClose) {
+                other.endGuarded(true);
+            }
+            return null;
+        }));
+        Reference.reachabilityFence(this);
+        Reference.reachabilityFence(other);
+    }
+
+    private void mergeGuarded(BaseRegion other) {
+        RegionEvents.RegionMerged event = new RegionEvents.RegionMerged();
+        long[] moving = event.isEnabled() ? other.record.figures() : null;
+        event.begin();
+        mergeLanes(other);
+        if (moving != null) {
+            event.destination = name;
+            event.source = other.name;
+            event.liveBytes = moving[0];
+            event.pieces = moving[1];
+            event.commit();
+        }
+    }
+
+    private void mergeLanes(BaseRegion other) {
+        Arena fresh = other.newArena(); // may fail: before anything moves
+        Generation.Anchor freshAnchor;
+        try {
+            freshAnchor = Generation.anchor(fresh, other);
+        } catch (Throwable e) {
+            fresh.close();
+            throw e;
+        }
+        for (Heap from : other.heaps()) {
+            for (Generation g : from.generations.all()) {
+                g.anchor.region = this; // a held piece of theirs now keeps this region alive
+            }
+            heapFor(from).merge(from, new Generation(from, fresh, freshAnchor));
+        }
+        other.arena = fresh;
+        other.anchor = freshAnchor;
+        figures().recount();
+        other.figures().recount();
+    }
+
+    // ---------------------------------------------------------------- limits, figures, scope
+
+    @Override
+    public final MemorySegment.Scope scope() {
+        return arena.scope(); // no guard: a reset publishes the new arena through a volatile field
+    }
+
+    @Override
+    public final long setLimit(long bytes) {
+        Checks.limit(bytes);
+        return guarded(Access.CHANGE, () -> {
+            checkUsable();
+            record.limit = bytes;
+            return figures().setLimit(bytes);
+        });
+    }
+
+    @Override
+    public final long limit() {
+        return figures().limit(); // no guard: a plain read of the limit, possibly a moment stale on another thread
+    }
+
+    @Override
+    public final RegionStats stats() {
+        return guarded(Access.READ, () -> figures().stats());
+    }
+
+    @Override
+    public final void verify() {
+        guarded(Access.CHANGE, () -> {
+            checkUsable();
+            MemoryCorruptionException damage = CheckedHeaps.verify(heaps());
+            if (damage != null) {
+                throw damage;
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public final List<PieceInfo> livePieces() {
+        return guarded(Access.CHANGE, () -> {
+            checkChecked("livePieces");
+            return CheckedHeaps.pieces(heaps());
+        });
+    }
+
+    @Override
+    public final String leakReport() {
+        return guarded(Access.CHANGE, () -> {
+            checkChecked("leakReport");
+            return CheckedPieces.report(name, CheckedHeaps.pieces(heaps()));
+        });
+    }
+
+    private void checkChecked(String what) {
+        checkUsable();
+        if (!settings.checked()) {
+            throw new UnsupportedOperationException("region '" + name + "' is not checked: it keeps no record of its"
+                    + " pieces for " + what + "() (build it with Region.Builder.checked(true), or run with"
+                    + " -Dregions.checked=true)");
+        }
+    }
+
+    @Override
+    public final RegionStats statsAndResetPeaks() {
+        return guarded(Access.CHANGE, () -> {
+            checkUsable();
+            RegionStats stats = figures().stats();
+            figures().resetWatermarks();
+            return stats;
+        });
+    }
+
+    @Override
+    public String toString() {
+        RegionStats s = stats();
+        return getClass().getSimpleName() + "[" + name + ", live " + s.liveBytes() + " bytes in " + s.liveCount()
+                + " pieces, gross " + s.grossBytes() + (isClosed() ? ", closed]" : "]");
+    }
+}

@@ -1,0 +1,60 @@
+package dev.regions.internal.region;
+
+import dev.regions.internal.lane.Callouts;
+import dev.regions.internal.lane.Heap;
+
+/**
+ * The lanes of a shared region: one {@link Heap} and one {@link RegionLock} per lane, and which
+ * lane each thread uses. A thread allocates in its own lane and frees in the lane whose block
+ * holds the piece, so threads that keep to their own pieces share no lock and no cache line
+ * (BENCHMARKS.md, W3, has what that measured). Operations on the whole region take every lane's
+ * lock, in lane order.
+ *
+ * <p>Threads get lane numbers in turn as they first use any shared region ({@link #ofThisThread}),
+ * so n threads use n different lanes up to {@link #COUNT}; thread ids, which the creation of other
+ * threads spaces apart, could put two busy threads on one lane. A lane's heap is made the first
+ * time a thread allocates in it, so a shared region used by one thread holds one heap and one
+ * block; the locks exist from the start, so that taking every lock always takes the same set.
+ */
+public final class Lanes {
+    /** Lanes per shared region: a power of two, four times the processors (so threads rarely share one), at most 64. */
+    static final int COUNT = Math.min(64,
+            Integer.highestOneBit(Math.max(1, 4 * Runtime.getRuntime().availableProcessors() - 1)) << 1);
+
+    public final RegionLock[] locks = new RegionLock[COUNT];
+    final Heap[] heaps = new Heap[COUNT];
+
+    Lanes() {
+        for (int i = 0; i < COUNT; i++) {
+            locks[i] = new RegionLock();
+        }
+    }
+
+    /** The calling thread's lane. */
+    static int ofThisThread() {
+        return ThreadLanes.ofThisThread() & (COUNT - 1);
+    }
+
+    void lockAll() {
+        for (RegionLock lock : locks) {
+            lock.lock();
+        }
+    }
+
+    void unlockAll() {
+        for (int i = COUNT - 1; i >= 0; i--) {
+            locks[i].unlock();
+        }
+    }
+
+    /** The lane whose callout the calling thread runs (see {@link Callouts}), or null. */
+    Heap calloutHeap() {
+        for (Heap h : heaps) {
+            if (h != null && h.callouts.isCalloutThread()) {
+                return h;
+            }
+        }
+        return null;
+    }
+
+}

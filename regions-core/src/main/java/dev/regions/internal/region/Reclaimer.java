@@ -1,0 +1,110 @@
+package dev.regions.internal.region;
+
+import dev.regions.internal.event.RegionEvents;
+import dev.regions.internal.lane.Generation;
+import dev.regions.internal.source.RawSource;
+import dev.regions.internal.stats.GlobalFigures;
+import dev.regions.internal.stats.Lease;
+import dev.regions.internal.stats.Ledger;
+import dev.regions.internal.stats.RegionRecord;
+
+import java.lang.ref.Cleaner;
+import java.util.ArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Gives back the memory of a region that became unreachable without being closed: a thread that
+ * ended with its region open, a region a caller forgot. The original allocator was written for
+ * exactly this ("in multi thread operation a thread may exit, but the memory still belongs to the
+ * process that goes on"); the JDK's {@code Arena.ofAuto()} does the same for its arenas.
+ *
+ * <p>Every region registers with one process-wide {@link Cleaner}. The action holds the region's
+ * {@link RegionRecord} (which references no arena, heap or generation) and never the region: when
+ * the region and every piece of it are unreachable (a piece keeps its region reachable through
+ * its arena's anchor, see {@link Generation}), the cleaner's thread gives every lease back to its
+ * source (or lets go of it, if another region still holds it), takes the region out of the
+ * process's figures, counts the reclaim ({@link #reclaimed()}) and reports it through
+ * {@code System.Logger} (a warning). It runs at most once; a close marks the region done first, so
+ * the two never both release.
+ *
+ * <p>What it cannot do: end the region's scope. The scope's arena may be confined to a thread that
+ * has died, and an unreachable region's pieces are unreachable anyway; so cleanup actions users
+ * bound to the scope with {@code reinterpret} do not run. Nor can it reclaim a region a caller
+ * still holds a piece of: that piece keeps the region, and its memory, alive.
+ */
+public final class Reclaimer {
+
+    private Reclaimer() {
+    }
+
+    private static final AtomicLong RECLAIMED = new AtomicLong();
+    private static final System.Logger LOG = System.getLogger("dev.regions");
+
+    /** The cleaner and its thread, made when the first region registers. */
+    private static final class Holder {
+        static final Cleaner CLEANER = Cleaner.create(r -> {
+            Thread t = new Thread(r, "regions-reclaimer");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Regions reclaimed so far in this process. */
+    public static long reclaimed() {
+
+        return RECLAIMED.get();
+    }
+
+    /**
+     * Registers {@code region}, whose record collects the ledgers of its heaps; returns the hold
+     * a close gives up ({@link Cleaner.Cleanable#clean}, once the record is finished).
+     */
+    static Cleaner.Cleanable register(Object region, RegionRecord record) {
+        return Holder.CLEANER.register(region, () -> reclaim(record));
+    }
+
+    private static void reclaim(RegionRecord record) {
+        if (!record.finish()) {
+            return; // closed
+        }
+        long[] held = new long[3]; // live bytes, live pieces, gross bytes
+        for (Ledger ledger : record.ledgers()) {
+            held[0] += ledger.liveBytes;
+            held[1] += ledger.liveCount;
+            held[2] += ledger.grossBytes();
+            for (Lease lease : new ArrayList<>(ledger.leases)) {
+                Lease.Occupant block = lease.occupant;
+                if (block != null) {
+                    block.leftBy(ledger);
+                }
+                if (lease.letGo(ledger)) {
+                    if (block != null) {
+                        block.vacate();
+                    }
+                    RegionEvents.sourceCall(record.name, "give back", lease.byteSize, lease.source);
+                    try {
+                        RawSource.releaseFor(lease.source, lease.segment);
+                    } catch (Throwable e) {
+                        LOG.log(System.Logger.Level.ERROR, "reclaiming " + record.describe() + ": " + lease.source
+                                + " threw when given back a block", e);
+                    }
+                }
+            }
+            ledger.leases.clear();
+            GlobalFigures.closed(ledger);
+        }
+        GlobalFigures.regionDone(record);
+        RECLAIMED.incrementAndGet();
+        RegionEvents.RegionReclaimed e = new RegionEvents.RegionReclaimed();
+        if (e.isEnabled()) {
+            e.region = record.name;
+            e.kind = record.kind;
+            e.liveBytes = held[0];
+            e.pieces = held[1];
+            e.grossBytes = held[2];
+            e.commit();
+        }
+        LOG.log(System.Logger.Level.WARNING, () -> record.describe() + " was reclaimed without being closed: it held "
+                + held[1] + " live pieces (" + held[0] + " bytes), and " + held[2] + " bytes from its source went back");
+    }
+}

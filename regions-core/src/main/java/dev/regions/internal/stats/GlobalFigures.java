@@ -1,0 +1,140 @@
+package dev.regions.internal.stats;
+
+import dev.regions.RegionStats;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The process-wide figures behind {@code Regions.globalStats()}: sums over the {@link Ledger
+ * ledgers} of every open heap, plus the history of closed ones.
+ *
+ * <p>Counts, gross bytes and history are read from the ledgers when asked; nothing global is
+ * written on the hot path. The watermarks need a counter that sees the values the process's live
+ * bytes take: each ledger adds its change to {@link #LIVE} in steps (see {@link SteppedCounter}),
+ * so the global watermarks may miss a swing smaller than {@value SteppedCounter#STEP} bytes per
+ * open heap, and a snapshot, which sums the ledgers' exact live bytes, shows them the value it
+ * read.
+ *
+ * <p>A snapshot is a possible state: live bytes and watermarks are never negative, and no piece
+ * counts twice. Three things move figures between ledgers or out of them: a merge (live bytes
+ * from one ledger to another), a close (a ledger leaves, its history joins the closed history)
+ * and a lease changing hands (gross bytes). Each is bracketed by {@link #moving()} and
+ * {@link #moved()}, and a snapshot retries until no such move overlapped its reading. Allocations
+ * and frees on other threads still run while it reads: it sees each ledger at some moment of the
+ * read, as a confined region's figures read from another thread are.
+ */
+public final class GlobalFigures {
+
+    private GlobalFigures() {
+    }
+
+    static final SteppedCounter LIVE = new SteppedCounter();
+
+    private static final Set<Ledger> OPEN = ConcurrentHashMap.newKeySet();
+    private static final Set<RegionRecord> OPEN_REGIONS = ConcurrentHashMap.newKeySet();
+    private static final AtomicLong CLOSED_ALLOCATIONS = new AtomicLong();
+    private static final AtomicLong CLOSED_FREES = new AtomicLong();
+    private static final AtomicLong MOVES_BEGUN = new AtomicLong();
+    private static final AtomicLong MOVES_ENDED = new AtomicLong();
+
+    public static void opened(Ledger ledger) {
+
+        OPEN.add(ledger);
+    }
+
+    public static void regionOpened(RegionRecord record) {
+
+        OPEN_REGIONS.add(record);
+    }
+
+    /** What the layers above want told when a region is done (the monitoring unregisters its bean). */
+    private static volatile java.util.function.Consumer<RegionRecord> whenDone = record -> { };
+
+    /** Installs the action {@link #regionDone} runs after taking a region out (one, for the monitoring). */
+    public static void whenRegionDone(java.util.function.Consumer<RegionRecord> action) {
+        whenDone = action;
+    }
+
+    /** The region was closed or reclaimed. */
+    public static void regionDone(RegionRecord record) {
+
+        OPEN_REGIONS.remove(record);
+        whenDone.accept(record);
+    }
+
+    /** The records of the regions open now. */
+    public static java.util.List<RegionRecord> openRegions() {
+        return java.util.List.copyOf(OPEN_REGIONS);
+    }
+
+    /** Adds the ledger's change not yet counted (its share becomes its live bytes). */
+    static void publish(Ledger ledger) {
+        long delta = ledger.unpublished;
+        ledger.unpublished = 0;
+        if (delta != 0) {
+            LIVE.add(delta);
+        }
+    }
+
+    static void moving() {
+        MOVES_BEGUN.incrementAndGet();
+    }
+
+    static void moved() {
+        MOVES_ENDED.incrementAndGet();
+    }
+
+    /** The ledger's heap has died: its live pieces with it, its history stays in the totals. */
+    public static void closed(Ledger ledger) {
+
+        moving();
+        try {
+            ledger.unpublished -= ledger.liveBytes;
+            ledger.liveBytes = ledger.liveCount = ledger.lowLiveBytes = 0;
+            publish(ledger);
+            if (OPEN.remove(ledger)) {
+                CLOSED_ALLOCATIONS.addAndGet(ledger.allocations);
+                CLOSED_FREES.addAndGet(ledger.frees);
+            }
+        } finally {
+            moved();
+        }
+    }
+
+    public static RegionStats snapshot(boolean resetWatermarks) {
+
+        long live;
+        long count;
+        long gross;
+        long allocations;
+        long frees;
+        while (true) {
+            long begun = MOVES_BEGUN.get();
+            if (MOVES_ENDED.get() != begun) {
+                Thread.onSpinWait(); // a move is in flight: it takes nanoseconds
+                continue;
+            }
+            live = count = gross = 0;
+            allocations = CLOSED_ALLOCATIONS.get();
+            frees = CLOSED_FREES.get();
+            for (Ledger l : OPEN) {
+                live += l.liveBytesNow();
+                count += l.liveCountNow();
+                gross += l.grossBytes();
+                allocations += l.allocationsNow();
+                frees += l.freesNow();
+            }
+            if (MOVES_BEGUN.get() == begun) {
+                break;
+            }
+        }
+        LIVE.observe(live);
+        RegionStats stats = new RegionStats(live, count, gross, LIVE.peak(), LIVE.low(), allocations, frees);
+        if (resetWatermarks) {
+            LIVE.resetWatermarks(live);
+        }
+        return stats;
+    }
+}

@@ -1,0 +1,165 @@
+package dev.regions.internal.stats;
+
+import dev.regions.internal.lane.Generation;
+import dev.regions.internal.region.Reclaimer;
+import dev.regions.internal.util.Padded;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What one heap owes and has done: the {@link Lease leases} it holds and its figures (live bytes
+ * and pieces, gross bytes, watermarks, history). It is the part of a heap that outlives the
+ * region object: the process-wide figures ({@link GlobalFigures}) sum the ledgers of open heaps,
+ * and the cleaner that reclaims a region nobody closed ({@link Reclaimer}) gives back the leases
+ * of its ledgers. So a ledger references no arena, generation or heap: anything that reaches a
+ * region's arenas reaches the region object too (see {@link Generation}), and would keep it from
+ * ever becoming unreachable.
+ *
+ * <p>The figures are written by the heap's owner only (its thread, or the holder of its lane's
+ * lock), with plain writes on the hot path; other threads read them with opaque reads, so they
+ * may see a slightly stale value but never a torn one. Gross bytes alone may be moved by
+ * another region's thread (a shared {@link Lease} changing hands), so they change atomically.
+ *
+ * <p>Invariants, with no operation in flight: {@code liveBytes} and {@code liveCount} are the
+ * sums over the live pieces of the heap's generations; {@code lowLiveBytes <= liveBytes <=
+ * peakLiveBytes}; {@code grossBytes} is the sum of the leases this ledger counts;
+ * {@code liveBytes - unpublished} is this ledger's share of the process's live counter, never
+ * negative.
+ */
+public final class Ledger extends Padded {
+
+    private static final VarHandle GROSS;
+    private static final VarHandle LIVE;
+    private static final VarHandle COUNT;
+    private static final VarHandle ALLOCATIONS;
+    private static final VarHandle FREES;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            GROSS = lookup.findVarHandle(Ledger.class, "grossBytes", long.class);
+            LIVE = lookup.findVarHandle(Ledger.class, "liveBytes", long.class);
+            COUNT = lookup.findVarHandle(Ledger.class, "liveCount", long.class);
+            ALLOCATIONS = lookup.findVarHandle(Ledger.class, "allocations", long.class);
+            FREES = lookup.findVarHandle(Ledger.class, "frees", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    public long liveBytes;
+
+    public long liveCount;
+
+    public long peakLiveBytes;
+
+    public long lowLiveBytes;
+
+    public long allocations;
+
+    public long frees;
+
+    /** The change of {@link #liveBytes} not yet added to the process's live counter. */
+    long unpublished;
+    @SuppressWarnings("unused") // through GROSS
+    private long grossBytes;
+
+    /** The leases this ledger holds (it may share some with the ledgers of other heaps). */
+    public final List<Lease> leases = new ArrayList<>();
+
+
+    // ---------------------------------------------------------------- the hot path
+
+    public void allocated(long byteSize) {
+
+        liveCount++;
+        allocations++;
+        if ((liveBytes += byteSize) > peakLiveBytes) {
+            peakLiveBytes = liveBytes;
+        }
+        if (SteppedCounter.due(unpublished += byteSize)) {
+            GlobalFigures.publish(this);
+        }
+    }
+
+    public void freed(long byteSize) {
+
+        liveCount--;
+        frees++;
+        if ((liveBytes -= byteSize) < lowLiveBytes) {
+            lowLiveBytes = liveBytes;
+        }
+        if (SteppedCounter.due(unpublished -= byteSize)) {
+            GlobalFigures.publish(this);
+        }
+    }
+
+    // ---------------------------------------------------------------- whole-heap changes
+
+    /** Pieces died at once (a reset, or the generations a failed reset did end). */
+    public void dropped(long bytes, long count) {
+
+        liveBytes -= bytes;
+        liveCount -= count;
+        lowLiveBytes = Math.min(lowLiveBytes, liveBytes);
+        unpublished -= bytes;
+        GlobalFigures.publish(this);
+    }
+
+    /** Moves every live piece's figures to {@code to} (a merge); the history stays here. */
+    public void moveLiveTo(Ledger to) {
+
+        GlobalFigures.moving();
+        try {
+            to.liveBytes += liveBytes;
+            to.liveCount += liveCount;
+            to.peakLiveBytes = Math.max(to.peakLiveBytes, to.liveBytes);
+            to.unpublished += unpublished; // the process's total does not change
+            liveBytes = liveCount = lowLiveBytes = unpublished = 0;
+        } finally {
+            GlobalFigures.moved();
+        }
+        if (SteppedCounter.due(to.unpublished)) {
+            GlobalFigures.publish(to);
+        }
+    }
+
+    void addGross(long delta) {
+        GROSS.getAndAdd(this, delta);
+    }
+
+    public void resetWatermarks() {
+
+        peakLiveBytes = lowLiveBytes = liveBytes;
+    }
+
+    // ---------------------------------------------------------------- reads from any thread
+
+    public long grossBytes() {
+
+        return (long) GROSS.getOpaque(this);
+    }
+
+    public long liveBytesNow() {
+
+        return (long) LIVE.getOpaque(this);
+    }
+
+    public long liveCountNow() {
+
+        return (long) COUNT.getOpaque(this);
+    }
+
+    public long allocationsNow() {
+
+        return (long) ALLOCATIONS.getOpaque(this);
+    }
+
+    public long freesNow() {
+
+        return (long) FREES.getOpaque(this);
+    }
+}
