@@ -2,6 +2,8 @@ package dev.regions.cli;
 
 import dev.regions.RegionStats;
 import dev.regions.Regions;
+import dev.regions.cli.interpreter.InterpreterDemoCommand;
+import dev.regions.cli.server.ServerDemoCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -16,6 +18,11 @@ import java.util.concurrent.Callable;
  * {@code demo server} run one, with options. Each ends with the report of the regions it still
  * has open, then the global figures once they are closed; the two together end with the global
  * figures once more.
+ *
+ * <p>Each demo is a package of its own ({@code dev.regions.cli.interpreter},
+ * {@code dev.regions.cli.server}) that shows this class only its subcommand and a run with the
+ * defaults. The subcommands read this command's {@code --checked} by name from their parent's
+ * spec, so that neither package depends on this class.
  */
 @Command(name = "demo",
         mixinStandardHelpOptions = true,
@@ -47,12 +54,9 @@ final class DemoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.println("Regions demo: the two jobs the original C allocator (ScriptBasic's) was made for.");
         out.println();
-        int interpreter = InterpreterDemoCommand.runAndReport(out, InterpreterDemo.defaultProgram(),
-                InterpreterDemo.DEFAULT_MAX_STEPS, false, false, checked);
+        int interpreter = InterpreterDemoCommand.runDefault(out, checked);
         out.println();
-        int server = ServerDemoCommand.runAndReport(out, ServerDemoCommand.DEFAULT_THREADS,
-                ServerDemoCommand.DEFAULT_REQUESTS, ServerDemoCommand.DEFAULT_CACHE_SLOTS,
-                ServerDemoCommand.DEFAULT_ITEMS);
+        int server = ServerDemoCommand.runDefault(out);
         out.println();
         RegionStats global = Regions.globalStats();
         out.printf("All regions closed: global live %s, %s, gross %s; %s reclaimed unclosed%n",

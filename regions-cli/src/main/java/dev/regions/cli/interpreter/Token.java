@@ -1,4 +1,4 @@
-package dev.regions.cli;
+package dev.regions.cli.interpreter;
 
 /**
  * One token of the demo language, as the {@link Lexer} cuts it. Tokens live on the Java heap:

@@ -1,4 +1,4 @@
-package dev.regions.cli;
+package dev.regions.cli.server;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;

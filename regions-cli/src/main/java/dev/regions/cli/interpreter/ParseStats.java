@@ -1,4 +1,4 @@
-package dev.regions.cli;
+package dev.regions.cli.interpreter;
 
 /**
  * What the backtracking parser did, for the demo's report.

@@ -1,4 +1,4 @@
-package dev.regions.cli;
+package dev.regions.cli.interpreter;
 
 import dev.regions.Region;
 

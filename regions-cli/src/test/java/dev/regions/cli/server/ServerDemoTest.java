@@ -1,9 +1,15 @@
-package dev.regions.cli;
+package dev.regions.cli.server;
 
+import dev.regions.cli.Report;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+/**
+ * The server demo without its printing: every response is right, the shared cache both hits and
+ * evicts, and the global figures return to their start. The subcommand's output is
+ * {@code ServerDemoCommandTest}'s.
+ */
 class ServerDemoTest {
 
     @Test

@@ -1,4 +1,4 @@
-package dev.regions.cli;
+package dev.regions.cli.server;
 
 import dev.regions.Region;
 import dev.regions.RegionStats;

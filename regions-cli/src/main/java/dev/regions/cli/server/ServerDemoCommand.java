@@ -1,10 +1,11 @@
-package dev.regions.cli;
+package dev.regions.cli.server;
 
+import dev.regions.cli.Report;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
@@ -16,6 +17,10 @@ import java.util.concurrent.Callable;
  * figures, the report of the open regions once the requests are done, and the global live bytes
  * before, during and after. This class parses options and
  * prints; the work is {@link ServerDemo}'s.
+ *
+ * <p>Public (with {@link #runDefault}) only for {@code regions demo} in {@code dev.regions.cli},
+ * which lists it as a subcommand and runs it with the defaults; the rest of the package is not
+ * seen outside it.
  */
 @Command(name = "server",
         mixinStandardHelpOptions = true,
@@ -30,17 +35,14 @@ import java.util.concurrent.Callable;
                 "the requests are done (the cache), and shows that the global live bytes",
                 "return to their start once the cache is closed.",
                 ""})
-final class ServerDemoCommand implements Callable<Integer> {
-    static final int DEFAULT_THREADS = 4;
-    static final long DEFAULT_REQUESTS = 20_000;
-    static final int DEFAULT_CACHE_SLOTS = 1_024;
-    static final int DEFAULT_ITEMS = 1_000;
+public final class ServerDemoCommand implements Callable<Integer> {
+    private static final int DEFAULT_THREADS = 4;
+    private static final long DEFAULT_REQUESTS = 20_000;
+    private static final int DEFAULT_CACHE_SLOTS = 1_024;
+    private static final int DEFAULT_ITEMS = 1_000;
 
     @Spec
     CommandSpec spec;
-
-    @ParentCommand
-    DemoCommand demo;
 
     @Option(names = {"-t", "--threads"}, paramLabel = "N", defaultValue = "4",
             description = "Worker threads (default: ${DEFAULT-VALUE}).")
@@ -61,7 +63,7 @@ final class ServerDemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         CommandLine cl = spec.commandLine();
-        if (demo != null && demo.checked) {
+        if (parentChecked()) {
             throw new CommandLine.ParameterException(cl, "--checked is for the interpreter demo, not the server");
         }
         if (threads < 1 || threads > 1024) {
@@ -74,6 +76,21 @@ final class ServerDemoCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, "--cache-slots and --items must be at least 1");
         }
         return runAndReport(cl.getOut(), threads, requests, cacheSlots, items);
+    }
+
+    /**
+     * Whether the parent, {@code demo}, was given {@code --checked} ({@code demo --checked
+     * server}, refused): read by name from its spec, so this package needs no type of the parent's.
+     */
+    private boolean parentChecked() {
+        CommandSpec parent = spec.parent();
+        OptionSpec option = parent == null ? null : parent.findOption("--checked");
+        return option != null && Boolean.TRUE.equals(option.getValue());
+    }
+
+    /** Runs the demo with the default options, as {@code regions demo} does; returns the exit status. */
+    public static int runDefault(PrintWriter out) {
+        return runAndReport(out, DEFAULT_THREADS, DEFAULT_REQUESTS, DEFAULT_CACHE_SLOTS, DEFAULT_ITEMS);
     }
 
     /** Runs the demo and prints the report; returns the exit status (1 if a response was wrong). */

@@ -1,4 +1,4 @@
-package dev.regions.cli;
+package dev.regions.cli.interpreter;
 
 /**
  * A syntax or run-time error in a demo-language program, with the line and column it was found

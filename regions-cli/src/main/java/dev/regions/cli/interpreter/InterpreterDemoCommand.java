@@ -1,10 +1,11 @@
-package dev.regions.cli;
+package dev.regions.cli.interpreter;
 
+import dev.regions.cli.Report;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
@@ -22,6 +23,10 @@ import java.util.concurrent.Callable;
  * report of the open regions before they close and the global figures after. With
  * {@code --checked}, also what the checked mode caught: the planted overrun and the leak report.
  * The work is {@link InterpreterDemo}'s; this class parses options and prints.
+ *
+ * <p>Public (with {@link #runDefault}) only for {@code regions demo} in {@code dev.regions.cli},
+ * which lists it as a subcommand and runs it with the defaults; the rest of the package is not
+ * seen outside it.
  */
 @Command(name = "interpreter",
         mixinStandardHelpOptions = true,
@@ -53,16 +58,12 @@ import java.util.concurrent.Callable;
                 ""},
         footer = {"", "Examples: regions demo interpreter -e 'let x = 3 * (4 + 5); print \"x is\", x;'",
                 "          regions demo interpreter --checked"})
-final class InterpreterDemoCommand implements Callable<Integer> {
+public final class InterpreterDemoCommand implements Callable<Integer> {
     /** How wide the text after a label may be. */
     private static final int WIDTH = 96;
 
     @Spec
     CommandSpec spec;
-
-    /** {@code demo}, whose {@code --checked} counts too ({@code demo --checked interpreter}). */
-    @ParentCommand
-    DemoCommand demo;
 
     @Option(names = {"-e", "--eval"}, paramLabel = "PROGRAM",
             description = "Run this program text instead of the demo's.")
@@ -106,7 +107,26 @@ final class InterpreterDemoCommand implements Callable<Integer> {
             return 1;
         }
         return runAndReport(cl.getOut(), source, maxSteps, showSource, showTree,
-                checked || demo != null && demo.checked);
+                checked || parentChecked());
+    }
+
+    /**
+     * Whether the parent, {@code demo}, was given {@code --checked} ({@code demo --checked
+     * interpreter}): read by name from its spec, so this package needs no type of the parent's.
+     */
+    private boolean parentChecked() {
+        CommandSpec parent = spec.parent();
+        OptionSpec option = parent == null ? null : parent.findOption("--checked");
+        return option != null && Boolean.TRUE.equals(option.getValue());
+    }
+
+    /**
+     * Runs the demo's own program with the default options, as {@code regions demo} does, and
+     * prints the report; returns the exit status (see {@link #runAndReport}).
+     */
+    public static int runDefault(PrintWriter out, boolean checked) {
+        return runAndReport(out, InterpreterDemo.defaultProgram(), InterpreterDemo.DEFAULT_MAX_STEPS, false, false,
+                checked);
     }
 
     /**

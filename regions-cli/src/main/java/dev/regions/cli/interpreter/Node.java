@@ -1,4 +1,4 @@
-package dev.regions.cli;
+package dev.regions.cli.interpreter;
 
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;

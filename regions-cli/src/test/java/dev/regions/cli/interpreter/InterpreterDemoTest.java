@@ -1,9 +1,10 @@
-package dev.regions.cli;
+package dev.regions.cli.interpreter;
 
 import dev.regions.MemoryCorruptionException;
 import dev.regions.Region;
 import dev.regions.RegionStats;
 import dev.regions.Regions;
+import dev.regions.cli.Report;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
@@ -11,6 +12,11 @@ import java.lang.foreign.MemorySegment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+/**
+ * The interpreter demo without its printing: the language's semantics, what the parser's
+ * backtracking does to the scratch and program regions, errors, the checked mode's findings, and
+ * that every region is closed at the end. The subcommand's output is {@code InterpreterDemoCommandTest}'s.
+ */
 class InterpreterDemoTest {
 
     private static InterpreterDemo.Result run(String program) {
@@ -115,7 +121,7 @@ class InterpreterDemoTest {
         assertThat(c.verify()).startsWith("region 'program': the guard zone after piece #" + c.pieceId() + " ("
                         + c.pieceSize() + " bytes at 0x")
                 .contains("was overwritten: byte " + c.pieceSize() + " from the piece's start (an overrun); "
-                        + "allocated at dev.regions.cli.SyntaxTree.addNode(SyntaxTree.java:");
+                        + "allocated at dev.regions.cli.interpreter.SyntaxTree.addNode(SyntaxTree.java:");
         assertThat(c.leaks()).startsWith("region 'program': " + r.program().liveCount() + " live pieces, "
                 + r.program().liveBytes() + " bytes");
         // the close found the same overrun, and threw the leak (strictClose) with it

@@ -1,4 +1,4 @@
-package dev.regions.cli;
+package dev.regions.cli.interpreter;
 
 /**
  * The binary operators of the demo language, with their symbols and what they compute on 64-bit
