@@ -1,12 +1,8 @@
 package dev.regions.cli.interpreter;
 
 import dev.regions.Region;
-import dev.regions.RegionStats;
 
-import java.lang.foreign.MemorySegment;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -43,12 +39,16 @@ import java.util.function.IntSupplier;
  * unary      := '-' unary | NUMBER | NAME | '(' expression ')'
  * </pre>
  * Like a BASIC, blocks are statements of their own: {@code if (...) {}, {@code } else {} and
- * {@code }} are matched by a stack as they are parsed, and the jumps between them are written
- * into nodes that earlier merges already moved to the program's region.
+ * {@code }} are parsed one at a time, and a {@link BlockLinker} matches them and writes the
+ * jumps between them into nodes that earlier merges already moved to the program's region.
  *
  * <p>The order makes backtracking real: {@code if (x > 3) {} first tries the one-line form, which
  * builds the whole condition before it meets the {@code {}; {@code x += 1;} first tries
  * {@code assign}, which builds the target before it meets {@code +=}.
+ *
+ * <p>This class is the grammar and the reset-or-merge (or free) around each attempt; what the
+ * backtracking cost is counted by {@link ParseCounters}, and the blocks are linked by
+ * {@link BlockLinker}, so neither is mixed into the rules.
  */
 final class Parser {
     /** Rule results: the id of the node built, or FAIL. (Node.NONE means "no child", a success.) */
@@ -67,8 +67,8 @@ final class Parser {
     private final List<Rule> statementRules;
     private final Map<String, Integer> variables = new LinkedHashMap<>();
     private final List<Integer> statements = new ArrayList<>();
-    /** Statement indexes of the open blocks: an if-block, while-block or else not yet closed. */
-    private final Deque<Integer> openBlocks = new ArrayDeque<>();
+    private final BlockLinker blocks;
+    private final ParseCounters counters = new ParseCounters();
 
     private int pos;
     private int depth;
@@ -76,15 +76,6 @@ final class Parser {
     /** For the error message when no rule matches: the furthest token reached, and what was expected there. */
     private int furthest = -1;
     private final Set<String> expected = new LinkedHashSet<>();
-
-    private long ruleAttempts;
-    private long failedRules;
-    private long failedWithNodes;
-    private long discardedPieces;
-    private long discardedBytes;
-    private long merges;
-    private long innerFailures;
-    private long innerFreed;
 
     /**
      * @param tokens  the program's tokens, ending with an END token
@@ -98,6 +89,7 @@ final class Parser {
         this.tree = tree;
         this.program = program;
         this.scratch = scratch;
+        this.blocks = new BlockLinker(tree);
         this.statementRules = List.of(
                 new Rule("print", this::print),
                 new Rule("let", this::let),
@@ -121,17 +113,11 @@ final class Parser {
             int index = statements.size();
             int id = statement();
             statements.add(id);
-            link(index, id);
+            blocks.link(index, id);
         }
-        if (!openBlocks.isEmpty()) {
-            MemorySegment open = tree.node(statements.get(openBlocks.peek()));
-            throw new ScriptException("syntax error", Node.line(open), 0,
-                    "the block opened here is never closed with '}'");
-        }
-        ParseStats stats = new ParseStats(statements.size(), ruleAttempts, failedRules, failedWithNodes,
-                discardedPieces, discardedBytes, merges, innerFailures, innerFreed);
+        blocks.checkAllClosed();
         return new ParsedProgram(statements.stream().mapToInt(Integer::intValue).toArray(),
-                List.copyOf(variables.keySet()), stats);
+                List.copyOf(variables.keySet()), counters.stats(statements.size()));
     }
 
     // ---------------------------------------------------------------- statement level: reset or merge
@@ -143,63 +129,19 @@ final class Parser {
         int start = pos;
         int mark = tree.size();
         for (Rule rule : statementRules) {
-            ruleAttempts++;
+            counters.ruleTried();
             int id = rule.parse().getAsInt();
             if (id != FAIL) {
                 program.merge(scratch);
-                merges++;
+                counters.merged();
                 return id;
             }
-            failedRules++;
-            RegionStats thrownAway = scratch.stats();
-            if (thrownAway.liveCount() > 0) {
-                failedWithNodes++;
-                discardedPieces += thrownAway.liveCount();
-                discardedBytes += thrownAway.liveBytes();
-            }
+            counters.ruleFailed(scratch.stats());
             scratch.reset();
             tree.dropFrom(mark);
             pos = start;
         }
         throw syntaxError();
-    }
-
-    /** Writes the jumps between the statements of a block, once both ends are parsed. */
-    private void link(int index, int id) {
-        MemorySegment node = tree.node(id);
-        switch (Node.kind(node)) {
-            case IF, WHILE -> {
-                if (Node.right(node) == Node.NONE) {
-                    openBlocks.push(index);
-                }
-            }
-            case ELSE -> {
-                Integer open = openBlocks.poll();
-                if (open == null || Node.kind(statementNode(open)) != Node.Kind.IF) {
-                    throw new ScriptException("syntax error", Node.line(node), 0,
-                            "'} else {' without an open if block");
-                }
-                Node.setJump(statementNode(open), index);
-                openBlocks.push(index);
-            }
-            case END -> {
-                Integer open = openBlocks.poll();
-                if (open == null) {
-                    throw new ScriptException("syntax error", Node.line(node), 0, "'}' without an open block");
-                }
-                MemorySegment opener = statementNode(open);
-                Node.setJump(opener, index);
-                if (Node.kind(opener) == Node.Kind.WHILE) {
-                    Node.setJump(node, open);
-                }
-            }
-            default -> {
-            }
-        }
-    }
-
-    private MemorySegment statementNode(int index) {
-        return tree.node(statements.get(index));
     }
 
     // ---------------------------------------------------------------- statement rules
@@ -329,8 +271,7 @@ final class Parser {
             if (id != FAIL) {
                 return id;
             }
-            innerFailures++;
-            innerFreed += tree.freeFrom(scratch, mark);
+            counters.innerFailed(tree.freeFrom(scratch, mark));
             pos = start;
         }
         return FAIL;

@@ -147,6 +147,16 @@ class InterpreterDemoTest {
     }
 
     @Test
+    void blocksThatDoNotNestAreSyntaxErrorsAtTheirLine() {
+        assertThat(run("let x = 0;\nwhile (x < 1) {\n} else {\n}\n").error())
+                .isEqualTo("syntax error at line 3: '} else {' without an open if block");
+        assertThat(run("if (1) {\n} else {\n} else {\n}\n").error())
+                .isEqualTo("syntax error at line 3: '} else {' without an open if block");
+        assertThat(run("if (1) {\nwhile (1) {\n}\n").error())
+                .isEqualTo("syntax error at line 1: the block opened here is never closed with '}'");
+    }
+
+    @Test
     void runTimeErrorsKeepTheOutputPrintedBeforeThem() {
         InterpreterDemo.Result r = run("print 1;\nlet z = 0;\nprint 10 / z;\n");
         assertThat(r.output()).containsExactly("1");
