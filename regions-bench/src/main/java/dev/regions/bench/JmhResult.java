@@ -1,7 +1,11 @@
 package dev.regions.bench;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,7 +14,9 @@ import java.util.Map;
 
 /**
  * One entry of a JMH JSON result file ({@code -rf json}): the benchmark, its parameters and
- * thread count, and the primary score with its error.
+ * thread count, and the primary score with its error. Read with Jackson's tree model rather than
+ * bound to classes: only these few fields matter, and JMH writes a missing error as the string
+ * {@code "NaN"} where a number stands otherwise. Secondary metrics and raw data are not read.
  *
  * @param benchmark the full method name, {@code dev.regions.bench.ChurnBench.churn}
  * @param mode JMH's mode ({@code avgt}, {@code ss}, ...)
@@ -23,33 +29,54 @@ import java.util.Map;
 record JmhResult(String benchmark, String mode, int threads, Map<String, String> params,
                  double score, double error, String unit) {
 
+    /** Rejects trailing text after the top-level array, as a truncated or concatenated file would have. */
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
     /** Reads every entry of one JMH JSON file. */
     static List<JmhResult> read(Path file) throws IOException {
-        Object root = Json.parse(Files.readString(file));
-        if (!(root instanceof List<?> entries)) {
+        JsonNode root = JSON.readTree(file.toFile());
+        if (root == null || !root.isArray()) {
             throw new IllegalArgumentException(file + ": not a JMH JSON result file (no top-level array)");
         }
         List<JmhResult> results = new ArrayList<>();
-        for (Object entry : entries) {
-            results.add(of((Map<?, ?>) entry));
+        for (JsonNode entry : root) {
+            results.add(of(entry));
         }
         return results;
     }
 
-    private static JmhResult of(Map<?, ?> entry) {
+    private static JmhResult of(JsonNode entry) {
         Map<String, String> params = new LinkedHashMap<>();
-        if (entry.get("params") instanceof Map<?, ?> p) {
-            p.forEach((k, v) -> params.put(String.valueOf(k), String.valueOf(v)));
-        }
-        Map<?, ?> metric = (Map<?, ?>) entry.get("primaryMetric");
+        entry.path("params").properties().forEach(p -> params.put(p.getKey(), p.getValue().asText()));
+        JsonNode metric = entry.required("primaryMetric");
         return new JmhResult(
-                String.valueOf(entry.get("benchmark")),
-                String.valueOf(entry.get("mode")),
-                (int) Json.number(entry.get("threads")),
+                entry.path("benchmark").asText(),
+                entry.path("mode").asText(),
+                (int) number(entry.path("threads")),
                 params,
-                Json.number(metric.get("score")),
-                Json.number(metric.get("scoreError")),
-                String.valueOf(metric.get("scoreUnit")));
+                number(metric.path("score")),
+                number(metric.path("scoreError")),
+                metric.path("scoreUnit").asText());
+    }
+
+    /**
+     * A number field: a JSON number, or a string such as JMH's {@code "NaN"} (which it writes for
+     * the error of too few iterations); NaN if absent or not a number.
+     */
+    static double number(JsonNode node) {
+        if (node.isNumber()) {
+            return node.doubleValue();
+        }
+        if (node.isTextual()) {
+            try {
+                return Double.parseDouble(node.textValue());
+            } catch (NumberFormatException e) {
+                return Double.NaN;
+            }
+        }
+        return Double.NaN;
     }
 
     /** {@code ChurnBench.churn}: the class's simple name and the method. */

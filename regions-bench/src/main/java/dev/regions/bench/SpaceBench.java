@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The space benchmark (not JMH): what holding 1,000,000 live pieces of 16..256 bytes costs in
@@ -129,7 +128,7 @@ public final class SpaceBench {
                 new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = out.readLine()) != null; ) {
                 if (line.startsWith(RESULT)) {
-                    figures = SpaceFigures.fromJson((Map<?, ?>) Json.parse(line.substring(RESULT.length())));
+                    figures = SpaceFigures.fromJson(line.substring(RESULT.length()));
                 } else {
                     System.err.println(line);
                 }

@@ -1,10 +1,20 @@
 package dev.regions.bench;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.Locale;
-import java.util.Map;
 
 /**
- * What the space benchmark measured for one peer, and the figures derived from it.
+ * What the space benchmark measured for one peer, and the figures derived from it, as JSON
+ * (Jackson: one line from the child JVM to the driver, and space.json), CSV and a Markdown row.
  *
  * @param peer the peer
  * @param pieces live pieces held
@@ -15,6 +25,10 @@ import java.util.Map;
  * @param own the allocator's own figure for what it holds, -1 where it has none
  */
 record SpaceFigures(String peer, long pieces, long requested, long rss, long heap, long mallocInUse, long own) {
+
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
 
     double nativePerPiece() {
         return (double) rss / pieces;
@@ -32,23 +46,57 @@ record SpaceFigures(String peer, long pieces, long requested, long rss, long hea
         return (double) (rss + heap) / requested;
     }
 
+    /**
+     * One line of JSON: the measured fields, then the derived ones rounded as the table shows
+     * them. The child JVM prints it for the driver, and the driver writes it into space.json.
+     */
     String toJson() {
-        return String.format(Locale.ROOT,
-                "{\"peer\":%s,\"pieces\":%d,\"requestedBytes\":%d,\"rssGrowthBytes\":%d,\"heapGrowthBytes\":%d,"
-                        + "\"mallocInUseGrowthBytes\":%d,\"ownBytes\":%d,\"nativeBytesPerPiece\":%.2f,"
-                        + "\"heapBytesPerPiece\":%.2f,\"nativeOverRequested\":%.4f,\"nativePlusHeapOverRequested\":%.4f}",
-                Json.quote(peer), pieces, requested, rss, heap, mallocInUse, own,
-                nativePerPiece(), heapPerPiece(), nativeRatio(), totalRatio());
+        ObjectNode json = JSON.createObjectNode()
+                .put("peer", peer)
+                .put("pieces", pieces)
+                .put("requestedBytes", requested)
+                .put("rssGrowthBytes", rss)
+                .put("heapGrowthBytes", heap)
+                .put("mallocInUseGrowthBytes", mallocInUse)
+                .put("ownBytes", own);
+        putRounded(json, "nativeBytesPerPiece", nativePerPiece(), 2);
+        putRounded(json, "heapBytesPerPiece", heapPerPiece(), 2);
+        putRounded(json, "nativeOverRequested", nativeRatio(), 4);
+        putRounded(json, "nativePlusHeapOverRequested", totalRatio(), 4);
+        try {
+            return JSON.writeValueAsString(json);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e); // a tree of strings and numbers always writes
+        }
     }
 
-    static SpaceFigures fromJson(Map<?, ?> json) {
-        return new SpaceFigures((String) json.get("peer"),
-                (long) Json.number(json.get("pieces")),
-                (long) Json.number(json.get("requestedBytes")),
-                (long) Json.number(json.get("rssGrowthBytes")),
-                (long) Json.number(json.get("heapGrowthBytes")),
-                (long) Json.number(json.get("mallocInUseGrowthBytes")),
-                (long) Json.number(json.get("ownBytes")));
+    /**
+     * Rounded half up from the shortest decimal form, as {@code String.format("%.2f")} rounds;
+     * NaN and infinities (no pieces, nothing requested) as Jackson writes them, quoted.
+     */
+    private static void putRounded(ObjectNode json, String name, double value, int places) {
+        if (Double.isFinite(value)) {
+            json.put(name, BigDecimal.valueOf(value).setScale(places, RoundingMode.HALF_UP));
+        } else {
+            json.put(name, value);
+        }
+    }
+
+    /**
+     * The measured fields of a {@link #toJson} line; the derived ones are computed again.
+     *
+     * @throws IllegalArgumentException if a field is missing
+     * @throws JsonProcessingException if the line is not JSON
+     */
+    static SpaceFigures fromJson(String line) throws JsonProcessingException {
+        JsonNode json = JSON.readTree(line);
+        return new SpaceFigures(json.required("peer").asText(),
+                json.required("pieces").asLong(),
+                json.required("requestedBytes").asLong(),
+                json.required("rssGrowthBytes").asLong(),
+                json.required("heapGrowthBytes").asLong(),
+                json.required("mallocInUseGrowthBytes").asLong(),
+                json.required("ownBytes").asLong());
     }
 
     static String csvHeader() {
