@@ -1,8 +1,36 @@
 package dev.regions.bench;
 
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.LegendItem;
+import org.jfree.chart.LegendItemCollection;
+import org.jfree.chart.axis.CategoryAxis;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.block.BlockBorder;
+import org.jfree.chart.block.LengthConstraintType;
+import org.jfree.chart.block.RectangleConstraint;
+import org.jfree.chart.plot.CategoryPlot;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.renderer.category.StatisticalBarRenderer;
+import org.jfree.chart.title.LegendTitle;
+import org.jfree.chart.title.TextTitle;
+import org.jfree.chart.title.Title;
+import org.jfree.chart.ui.HorizontalAlignment;
+import org.jfree.chart.ui.RectangleEdge;
+import org.jfree.chart.ui.RectangleInsets;
+import org.jfree.data.RangeType;
+import org.jfree.data.statistics.DefaultStatisticalCategoryDataset;
+import org.jfree.svg.SVGGraphics2D;
+
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.Paint;
+import java.awt.geom.Rectangle2D;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.DecimalFormat;
+import java.text.DecimalFormatSymbols;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,20 +43,25 @@ import java.util.Map;
  *
  * <pre>java -cp benchmarks.jar dev.regions.bench.Chart --svg chart.svg results/*.json &gt; results.md</pre>
  *
- * <p>The SVG has one panel per workload (benchmark method), one horizontal bar per result (peer,
- * parameters, threads) with its score error as a whisker, each panel on its own linear scale;
- * Regions' bars are blue, the peers' grey. The table (to stdout) lists every result.
+ * <p>JFreeChart draws one horizontal bar chart per workload (benchmark method), one bar per result
+ * (peer, parameters, threads, with its score and error in the label) and JMH's 99.9% score error
+ * as a whisker, each panel on its own linear scale with the unit on its axis; Regions' bars are
+ * blue, the peers' grey. The panels are stacked on one JFreeSVG canvas under a title and a legend,
+ * since JFreeChart itself neither writes SVG nor lays out charts with different categories and
+ * scales in one figure. Text stays text in the SVG (searchable, but drawn in the viewer's font).
+ * The table (to stdout) lists every result. Runs headless: nothing is shown on a screen.
  */
 public final class Chart {
     private static final int WIDTH = 1000;
-    private static final int LABEL_WIDTH = 300;
-    private static final int BAR_AREA = 540;
-    private static final int BAR_HEIGHT = 18;
-    private static final int BAR_GAP = 6;
-    private static final int PANEL_HEAD = 44;
-    private static final int PANEL_GAP = 16;
-    private static final String REGIONS_COLOR = "#1f6feb";
-    private static final String PEER_COLOR = "#8b949e";
+    private static final int HEADER = 84;
+    private static final int PANEL_CHROME = 110;
+    private static final int ROW = 22;
+    private static final Color REGIONS_COLOR = new Color(0x1f6feb);
+    private static final Color PEER_COLOR = new Color(0x8b949e);
+    private static final Font TITLE_FONT = new Font(Font.SANS_SERIF, Font.BOLD, 16);
+    private static final Font PANEL_FONT = new Font(Font.SANS_SERIF, Font.BOLD, 14);
+    private static final Font TEXT_FONT = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
+    private static final Color NOTE_COLOR = new Color(0x555555);
 
     /** Display names, in display order. */
     private static final Map<String, String> WORKLOADS = new LinkedHashMap<>();
@@ -53,6 +86,9 @@ public final class Chart {
      * @throws IOException if a file cannot be read or written
      */
     public static void main(String[] args) throws IOException {
+        if (System.getProperty("java.awt.headless") == null) {
+            System.setProperty("java.awt.headless", "true"); // before any AWT class asks
+        }
         Path svg = null;
         String title = "Regions benchmarks";
         List<Path> files = new ArrayList<>();
@@ -94,65 +130,135 @@ public final class Chart {
         return WORKLOADS.getOrDefault(workload, workload);
     }
 
-    /** The SVG document. */
+    /** The SVG document: {@link #draw} on a JFreeSVG canvas of {@link #height}. */
     static String svg(List<JmhResult> results, String title) {
-        Map<String, List<JmhResult>> groups = byWorkload(results);
-        StringBuilder body = new StringBuilder();
-        int y = 52;
-        for (Map.Entry<String, List<JmhResult>> group : groups.entrySet()) {
-            y = panel(body, y, group.getKey(), group.getValue());
-            y += PANEL_GAP;
-        }
-        StringBuilder out = new StringBuilder();
-        out.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(WIDTH)
-                .append("\" height=\"").append(y).append("\" viewBox=\"0 0 ").append(WIDTH).append(' ').append(y)
-                .append("\" font-family=\"sans-serif\" font-size=\"12\">\n");
-        out.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
-        out.append(text(10, 24, escape(title), "font-size=\"16\" font-weight=\"bold\""));
-        out.append(text(10, 42, "Time per operation: lower is better. Whisker: JMH's 99.9% score error."
-                + " Each panel has its own scale.", "fill=\"#555\""));
-        out.append(body);
-        out.append("</svg>\n");
-        return out.toString();
+        int height = height(results);
+        SVGGraphics2D g2 = new SVGGraphics2D(WIDTH, height);
+        g2.setDefsKeyPrefix("chart-"); // not the clock's default: the same results give the same file
+        draw(g2, results, title);
+        return g2.getSVGDocument();
     }
 
-    private static int panel(StringBuilder out, int y, String workload, List<JmhResult> results) {
-        String unit = results.get(0).unit();
-        out.append(text(10, y + 18, escape(title(workload)), "font-size=\"14\" font-weight=\"bold\""));
-        out.append(text(10, y + 34, escape(workload + ", " + unit + ", mode " + results.get(0).mode()), "fill=\"#555\""));
-        double max = 0;
-        for (JmhResult r : results) {
-            max = Math.max(max, r.score() + (Double.isNaN(r.error()) ? 0 : r.error()));
+    /** The height of the figure: the header, then each panel's chrome and one row per result. */
+    static int height(List<JmhResult> results) {
+        int height = HEADER;
+        for (List<JmhResult> group : byWorkload(results).values()) {
+            height += panelHeight(group);
         }
-        if (!(max > 0)) {
-            max = 1;
+        return height;
+    }
+
+    private static int panelHeight(List<JmhResult> group) {
+        return PANEL_CHROME + ROW * group.size();
+    }
+
+    /** Draws the figure, {@link #WIDTH} wide and {@link #height} high, on any canvas. */
+    static void draw(Graphics2D g2, List<JmhResult> results, String title) {
+        g2.setPaint(Color.WHITE);
+        g2.fill(new Rectangle2D.Double(0, 0, WIDTH, height(results)));
+        TextTitle heading = new TextTitle(title, TITLE_FONT);
+        heading.setHorizontalAlignment(HorizontalAlignment.LEFT);
+        drawBlock(g2, heading, 6, 24);
+        TextTitle note = new TextTitle("Time per operation: lower is better. Whisker: JMH's 99.9% score error."
+                + " Each panel has its own scale.", TEXT_FONT);
+        note.setPaint(NOTE_COLOR);
+        note.setHorizontalAlignment(HorizontalAlignment.LEFT);
+        drawBlock(g2, note, 32, 18);
+        LegendTitle legend = new LegendTitle(Chart::legendItems);
+        legend.setItemFont(TEXT_FONT);
+        legend.setFrame(BlockBorder.NONE);
+        legend.setHorizontalAlignment(HorizontalAlignment.LEFT);
+        drawBlock(g2, legend, 54, 24);
+        double y = HEADER;
+        for (Map.Entry<String, List<JmhResult>> group : byWorkload(results).entrySet()) {
+            int h = panelHeight(group.getValue());
+            panel(group.getKey(), group.getValue()).draw(g2, new Rectangle2D.Double(0, y, WIDTH, h));
+            y += h;
         }
-        int row = y + PANEL_HEAD;
+    }
+
+    /** A title or legend outside a chart: laid out (which makes its content), then drawn. */
+    private static void drawBlock(Graphics2D g2, Title block, double y, double height) {
+        // Width fixed, height free: TextTitle lays out under few kinds of constraint, this is one.
+        block.arrange(g2, new RectangleConstraint(WIDTH - 20, null, LengthConstraintType.FIXED,
+                0, null, LengthConstraintType.NONE));
+        block.draw(g2, new Rectangle2D.Double(10, y, WIDTH - 20, height));
+    }
+
+    private static LegendItemCollection legendItems() {
+        LegendItemCollection items = new LegendItemCollection();
+        items.add(new LegendItem("Regions", REGIONS_COLOR));
+        items.add(new LegendItem("peers (JDK arenas, malloc, Netty, Arrow, seed, floor, ...)", PEER_COLOR));
+        return items;
+    }
+
+    /**
+     * One workload's chart: a bar per result in the order JMH ran them, the score and error in
+     * the bar's label, the unit on the axis.
+     */
+    static JFreeChart panel(String workload, List<JmhResult> results) {
+        DefaultStatisticalCategoryDataset dataset = new DefaultStatisticalCategoryDataset();
+        List<Paint> paints = new ArrayList<>();
         for (JmhResult r : results) {
-            int mid = row + BAR_HEIGHT / 2;
-            double width = Math.max(1, r.score() / max * BAR_AREA);
-            String color = isRegions(r) ? REGIONS_COLOR : PEER_COLOR;
-            out.append(text(LABEL_WIDTH - 8, mid + 4, escape(r.label()), "text-anchor=\"end\""));
-            out.append(String.format(Locale.ROOT,
-                    "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"><title>%s</title></rect>%n",
-                    LABEL_WIDTH, row, width, BAR_HEIGHT, color, escape(r.label() + ": " + format(r.score()) + " " + r.unit())));
-            double end = LABEL_WIDTH + width;
-            if (!Double.isNaN(r.error()) && r.error() > 0) {
-                double lo = LABEL_WIDTH + Math.max(0, r.score() - r.error()) / max * BAR_AREA;
-                double hi = LABEL_WIDTH + (r.score() + r.error()) / max * BAR_AREA;
-                out.append(String.format(Locale.ROOT,
-                        "<path d=\"M%.1f %d H%.1f M%.1f %d V%d M%.1f %d V%d\" stroke=\"black\" fill=\"none\"/>%n",
-                        lo, mid, hi, lo, mid - 4, mid + 4, hi, mid - 4, mid + 4));
-                end = Math.max(end, hi);
+            // No whisker where JMH gave no error (NaN): a NaN would end up in the SVG's coordinates.
+            Double error = Double.isNaN(r.error()) ? null : r.error();
+            String label = barLabel(r);
+            // A label seen before (the same result given twice) would replace that bar: number it.
+            for (int n = 2; dataset.getColumnIndex(label) >= 0; n++) {
+                label = barLabel(r) + " (" + n + ")";
             }
-            String value = format(r.score()) + (Double.isNaN(r.error()) ? "" : " ± " + format(r.error()));
-            out.append(text((int) end + 6, mid + 4, escape(value), ""));
-            row += BAR_HEIGHT + BAR_GAP;
+            dataset.add(Double.valueOf(r.score()), error, "score", label);
+            paints.add(isRegions(r) ? REGIONS_COLOR : PEER_COLOR);
         }
-        return row;
+        StatisticalBarRenderer renderer = new StatisticalBarRenderer() {
+            @Override
+            public Paint getItemPaint(int row, int column) {
+                return paints.get(column);
+            }
+        };
+        renderer.setErrorIndicatorPaint(Color.BLACK);
+        renderer.setShadowVisible(false);
+        renderer.setDrawBarOutline(false);
+        renderer.setItemMargin(0);
+        CategoryAxis categories = new CategoryAxis();
+        categories.setTickLabelFont(TEXT_FONT);
+        categories.setMaximumCategoryLabelWidthRatio(0.45f);
+        categories.setCategoryMargin(0.25);
+        categories.setLowerMargin(0.02);
+        categories.setUpperMargin(0.02);
+        String unit = results.get(0).unit();
+        NumberAxis scale = new NumberAxis(unit);
+        scale.setLabelFont(TEXT_FONT);
+        scale.setTickLabelFont(TEXT_FONT);
+        scale.setUpperMargin(0.05);
+        scale.setRangeType(RangeType.POSITIVE); // a whisker below zero is cut, not a negative axis
+        scale.setNumberFormatOverride(new DecimalFormat("#,##0.###", DecimalFormatSymbols.getInstance(Locale.ROOT)));
+        CategoryPlot plot = new CategoryPlot(dataset, categories, scale, renderer);
+        plot.setOrientation(PlotOrientation.HORIZONTAL);
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        plot.setOutlineVisible(false);
+        plot.setInsets(new RectangleInsets(4, 10, 4, 20));
+        JFreeChart chart = new JFreeChart(title(workload), PANEL_FONT, plot, false);
+        chart.getTitle().setHorizontalAlignment(HorizontalAlignment.LEFT);
+        chart.getTitle().setPadding(new RectangleInsets(8, 10, 0, 10));
+        TextTitle subtitle = new TextTitle(workload + ", " + unit + ", mode " + results.get(0).mode(), TEXT_FONT);
+        subtitle.setPaint(NOTE_COLOR);
+        subtitle.setHorizontalAlignment(HorizontalAlignment.LEFT);
+        subtitle.setPosition(RectangleEdge.TOP);
+        subtitle.setPadding(new RectangleInsets(2, 10, 4, 10));
+        chart.addSubtitle(subtitle);
+        chart.setBackgroundPaint(Color.WHITE);
+        chart.setAntiAlias(true);
+        return chart;
     }
 
-    private static boolean isRegions(JmhResult r) {
+    /** The bar's label: the result's label, then its score and error. */
+    static String barLabel(JmhResult r) {
+        return r.label() + ": " + format(r.score()) + (Double.isNaN(r.error()) ? "" : " ± " + format(r.error()));
+    }
+
+    static boolean isRegions(JmhResult r) {
         String peer = r.params().get("peer");
         return peer != null ? peer.startsWith("regions") : !r.workload().startsWith("ArenaClose");
     }
@@ -184,14 +290,5 @@ public final class Chart {
         double abs = Math.abs(value);
         String pattern = abs >= 1000 ? "%,.0f" : abs >= 100 ? "%.1f" : abs >= 10 ? "%.2f" : "%.3f";
         return String.format(Locale.ROOT, pattern, value);
-    }
-
-    private static String text(int x, int y, String content, String attributes) {
-        return "<text x=\"" + x + "\" y=\"" + y + "\"" + (attributes.isEmpty() ? "" : " " + attributes) + ">"
-                + content + "</text>\n";
-    }
-
-    static String escape(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }

@@ -2,10 +2,16 @@ package dev.regions.bench;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+import org.w3c.dom.NodeList;
 
+import javax.xml.parsers.DocumentBuilderFactory;
+import java.io.ByteArrayInputStream;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -22,6 +28,21 @@ class ChartTest {
 
     private static Path resource(String name) throws URISyntaxException {
         return Path.of(Objects.requireNonNull(ChartTest.class.getResource("/" + name), name).toURI());
+    }
+
+    /** Every {@code <text>} of an SVG document, which must be well-formed XML. */
+    private static List<String> texts(String svg) throws Exception {
+        DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+        // JFreeSVG names the SVG 1.1 DTD: not fetched (a test must not need the network).
+        factory.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
+        Document doc = factory.newDocumentBuilder().parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));
+        assertThat(doc.getDocumentElement().getTagName()).isEqualTo("svg");
+        NodeList nodes = doc.getElementsByTagName("text");
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < nodes.getLength(); i++) {
+            texts.add(nodes.item(i).getTextContent());
+        }
+        return texts;
     }
 
     @Test
@@ -42,28 +63,6 @@ class ChartTest {
     }
 
     @Test
-    void svgHasAPanelPerWorkloadAndABarPerResult() throws Exception {
-        List<JmhResult> results = sample();
-        String svg = Chart.svg(results, "smoke");
-        assertThat(svg).startsWith("<svg ").endsWith("</svg>\n");
-        for (JmhResult r : results) {
-            assertThat(svg).contains(Chart.escape(Chart.title(r.workload())));
-            assertThat(svg).contains(">" + Chart.escape(r.label()) + "</text>");
-        }
-        assertThat(svg.split("<rect ", -1)).hasSize(results.size() + 2); // background + one per bar
-    }
-
-    @Test
-    void tableHasARowPerResult() throws Exception {
-        List<JmhResult> results = sample();
-        String table = Chart.markdown(results);
-        assertThat(table.lines()).hasSize(results.size() + 2);
-        for (JmhResult r : results) {
-            assertThat(table).contains("| " + r.workload() + " | " + r.label() + " | " + r.threads() + " |");
-        }
-    }
-
-    @Test
     void jmhNaNErrorsParamsAndEscapesAreRead(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("r.json");
         Files.writeString(file, "[{\"benchmark\":\"a.B.c\",\"mode\":\"ss\",\"threads\":2,"
@@ -79,7 +78,9 @@ class ChartTest {
         assertThat(r.params()).containsExactly(Map.entry("peer", "x<y \"z\""), Map.entry("n", "10"));
         assertThat(r.workload()).isEqualTo("B.c");
         assertThat(r.label()).isEqualTo("x<y \"z\" n=10 t=2");
-        assertThat(Chart.svg(results, "a & b")).contains(">" + Chart.escape(r.label()) + "</text>", "a &amp; b");
+        // Markup in a label stays text in the SVG.
+        assertThat(texts(Chart.svg(results, "a & b"))).contains("a & b").anySatisfy(
+                t -> assertThat(t).startsWith("x<y \"z\" n=10 t=2"));
     }
 
     @Test
@@ -90,5 +91,49 @@ class ChartTest {
         Path trailing = dir.resolve("trailing.json");
         Files.writeString(trailing, "[] []");
         assertThatThrownBy(() -> JmhResult.read(trailing)).hasMessageContaining("Trailing token");
+    }
+
+    @Test
+    void svgHasAPanelPerWorkloadAndABarPerResult() throws Exception {
+        List<JmhResult> results = sample();
+        String svg = Chart.svg(results, "smoke");
+        List<String> texts = texts(svg);
+        assertThat(texts).contains("smoke", "Regions");
+        for (String workload : Chart.byWorkload(results).keySet()) {
+            assertThat(texts).contains(Chart.title(workload), workload + ", ns/op, mode "
+                    + Chart.byWorkload(results).get(workload).get(0).mode());
+        }
+        assertThat(texts).filteredOn("ns/op"::equals).hasSize(Chart.byWorkload(results).size()); // axis labels
+        for (JmhResult r : results) {
+            assertThat(texts).contains(Chart.barLabel(r));
+        }
+        // One bar per result in its colour (Regions blue, peers grey), and the legend's two swatches.
+        long regions = results.stream().filter(Chart::isRegions).count();
+        assertThat(regions).isPositive().isLessThan(results.size());
+        assertThat(count(svg, "rgb(31,111,235)")).isEqualTo(regions + 1);
+        assertThat(count(svg, "rgb(139,148,158)")).isEqualTo(results.size() - regions + 1);
+        assertThat(Chart.svg(results, "smoke")).as("the same results, the same file").isEqualTo(svg);
+    }
+
+    private static long count(String text, String part) {
+        return (text.length() - text.replace(part, "").length()) / part.length();
+    }
+
+    @Test
+    void mainWritesTheSvgRunShLinksTo(@TempDir Path dir) throws Exception {
+        Path svg = dir.resolve("chart.svg");
+        Chart.main(new String[] {"--svg", svg.toString(), "--title", "t", resource("jmh-smoke.json").toString()});
+        assertThat(svg).isRegularFile();
+        assertThat(texts(Files.readString(svg))).contains("t", Chart.title("ChurnBench.churn"));
+    }
+
+    @Test
+    void tableHasARowPerResult() throws Exception {
+        List<JmhResult> results = sample();
+        String table = Chart.markdown(results);
+        assertThat(table.lines()).hasSize(results.size() + 2);
+        for (JmhResult r : results) {
+            assertThat(table).contains("| " + r.workload() + " | " + r.label() + " | " + r.threads() + " |");
+        }
     }
 }
