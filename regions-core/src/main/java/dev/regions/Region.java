@@ -2,6 +2,7 @@ package dev.regions;
 
 import dev.regions.internal.Engine;
 import dev.regions.internal.lane.Settings;
+import dev.regions.internal.region.BaseRegion;
 import dev.regions.internal.util.Checks;
 
 import java.lang.foreign.Arena;
@@ -55,7 +56,7 @@ import java.util.Objects;
  * {@link #stats()}, {@link #limit()}, {@link #name()} and {@link #scope()} still answer; every
  * other method throws {@link IllegalStateException}.
  */
-public interface Region extends Arena {
+public sealed interface Region extends Arena permits BaseRegion {
 
     /**
      * A region confined to the calling thread, on {@link MemorySource#malloc()}, zeroing, with no
@@ -90,20 +91,14 @@ public interface Region extends Arena {
      * its name, limit or anything it holds). Replaces {@code alloc_InitSegment(seg, NULL)}, which inherited a
      * segment's functions.
      *
-     * @param template a region built by this library; it may be closed
+     * @param template a region; it may be closed
      * @return a preset builder
-     * @throws IllegalArgumentException if the template is not a region built by this library
      */
     static Builder builder(Region template) {
         Objects.requireNonNull(template, "template");
         Settings settings = Engine.settingsOf(template);
-        if (settings == null) {
-            throw new IllegalArgumentException(
-                    "template " + template.getClass().getName() + " is not a region built by Regions");
-        }
-        Builder builder = new Builder().shared(settings.shared()).zeroing(settings.zeroing()).bump(settings.bump())
-                .checked(settings.checked());
-        builder.source = settings.source(); // vetted when the template was built
+        Builder builder = new Builder(settings.inherited()); // its source was vetted when the template was built
+        builder.checked = settings.checked();
         return builder;
     }
 
@@ -279,21 +274,19 @@ public interface Region extends Arena {
      * system property {@code regions.checked} is {@code true}).
      */
     final class Builder {
-        private String name;
-        private boolean shared;
-        private long limit;
-        private MemorySource source = MemorySource.malloc();
-        private boolean zeroing = true;
-        private boolean bump;
+        private final Settings.Builder settings;
+        /** Null until {@link #checked} is called: then {@code regions.checked} decides at {@link #build()}. */
         private Boolean checked;
-        private boolean strictClose;
-        private int siteEvery = DEFAULT_SITE_SAMPLING;
-        private boolean monitored;
 
         /** Records the allocation site of one piece in this many, by default (see {@link #recordSites}). */
-        static final int DEFAULT_SITE_SAMPLING = 64;
+        static final int DEFAULT_SITE_SAMPLING = Settings.DEFAULT_SITE_EVERY;
 
         Builder() {
+            this(Settings.builder());
+        }
+
+        private Builder(Settings.Builder settings) {
+            this.settings = settings;
         }
 
         /**
@@ -303,7 +296,7 @@ public interface Region extends Arena {
          * @return this builder
          */
         public Builder name(String name) {
-            this.name = Objects.requireNonNull(name, "name");
+            settings.name(Objects.requireNonNull(name, "name"));
             return this;
         }
 
@@ -315,7 +308,7 @@ public interface Region extends Arena {
          * @return this builder
          */
         public Builder shared(boolean shared) {
-            this.shared = shared;
+            settings.shared(shared);
             return this;
         }
 
@@ -327,7 +320,7 @@ public interface Region extends Arena {
          * @throws IllegalArgumentException if {@code bytes} is negative
          */
         public Builder limit(long bytes) {
-            this.limit = Engine.checkLimit(bytes);
+            settings.limit(Engine.checkLimit(bytes));
             return this;
         }
 
@@ -346,7 +339,7 @@ public interface Region extends Arena {
         public Builder source(MemorySource source) {
             Objects.requireNonNull(source, "source");
             Engine.checkSource(source);
-            this.source = source;
+            settings.source(source);
             return this;
         }
 
@@ -358,7 +351,7 @@ public interface Region extends Arena {
          * @return this builder
          */
         public Builder zeroing(boolean zeroing) {
-            this.zeroing = zeroing;
+            settings.zeroing(zeroing);
             return this;
         }
 
@@ -374,7 +367,7 @@ public interface Region extends Arena {
          * @return this builder
          */
         public Builder bump(boolean bump) {
-            this.bump = bump;
+            settings.bump(bump);
             return this;
         }
 
@@ -402,7 +395,7 @@ public interface Region extends Arena {
          * @return this builder
          */
         public Builder strictClose(boolean strict) {
-            this.strictClose = strict;
+            settings.strictClose(strict);
             return this;
         }
 
@@ -416,7 +409,7 @@ public interface Region extends Arena {
          * @throws IllegalArgumentException if {@code everyNth} is less than 1
          */
         public Builder recordSites(int everyNth) {
-            this.siteEvery = Engine.checkSiteSampling(everyNth);
+            settings.siteEvery(Engine.checkSiteSampling(everyNth));
             return this;
         }
 
@@ -429,7 +422,7 @@ public interface Region extends Arena {
          * @return this builder
          */
         public Builder monitored(boolean monitored) {
-            this.monitored = monitored;
+            settings.monitored(monitored);
             return this;
         }
 
@@ -440,9 +433,8 @@ public interface Region extends Arena {
          */
         public Region build() {
             // A bump region's pieces are never freed alone, so they need no records: it is never checked.
-            boolean check = !bump && (checked != null ? checked : Boolean.getBoolean("regions.checked"));
-            return Engine.build(new Settings(name, shared, limit, source, zeroing, bump, check, strictClose,
-                    siteEvery, monitored));
+            return Engine.build(settings.checked(checked != null ? checked : Boolean.getBoolean("regions.checked"))
+                    .build());
         }
     }
 }

@@ -153,7 +153,7 @@ class FlightRecorderTest {
     void everyEventTypeIsInTheRegionsCategoryWithALabelADescriptionAndSizesAsDataAmounts() throws Exception {
         // The recorder learns of an event type when its class is first used: load them all.
         for (String type : EVENT_TYPES) {
-            Class.forName("dev.regions.internal.RegionEvents$" + type.substring("dev.regions.".length()), true,
+            Class.forName("dev.regions.internal.event.RegionEvents$" + type.substring("dev.regions.".length()), true,
                     Region.class.getClassLoader());
         }
         Map<String, EventType> types = new LinkedHashMap<>();

@@ -110,18 +110,6 @@ class MisuseCatalogueTest {
                 () -> catchThrowable(() -> Region.builder().name(null))));
         extras.add(new Extra("Region.builder().limit(-1)", IllegalArgumentException.class, "invalid limit",
                 () -> catchThrowable(() -> Region.builder().limit(-1))));
-        extras.add(new Extra("merge a Region that Regions did not build", IllegalArgumentException.class,
-                "not a region built by Regions", () -> {
-                    try (Region real = named(false); Region fake = new NotARegion(named(false))) {
-                        return catchThrowable(() -> real.merge(fake));
-                    }
-                }));
-        extras.add(new Extra("Region.builder(template) with a Region that Regions did not build",
-                IllegalArgumentException.class, "not a region built by Regions", () -> {
-                    try (Region fake = new NotARegion(named(false))) {
-                        return catchThrowable(() -> Region.builder(fake));
-                    }
-                }));
         extras.add(new Extra("read a piece after its region was reset", IllegalStateException.class, "closed", () -> {
             try (Region r = named(false)) {
                 MemorySegment piece = r.allocate(64);
@@ -299,84 +287,6 @@ class MisuseCatalogueTest {
                 callOnRelease = null;
                 thrown.compareAndSet(null, catchThrowable(c::run));
             }
-        }
-    }
-
-    /** A Region of the user's own making (delegating to a real one): Regions cannot merge or copy it. */
-    private record NotARegion(Region inner) implements Region {
-        @Override
-        public String name() {
-            return "not-a-region";
-        }
-
-        @Override
-        public MemorySegment allocate(long byteSize, long byteAlignment) {
-            return inner.allocate(byteSize, byteAlignment);
-        }
-
-        @Override
-        public void free(MemorySegment piece) {
-            inner.free(piece);
-        }
-
-        @Override
-        public void reset() {
-            inner.reset();
-        }
-
-        @Override
-        public void close() {
-            inner.close();
-        }
-
-        @Override
-        public MemorySegment.Scope scope() {
-            return inner.scope();
-        }
-
-        @Override
-        public void merge(Region source) {
-            inner.merge(source);
-        }
-
-        @Override
-        public void mergeAndClose(Region source) {
-            inner.mergeAndClose(source);
-        }
-
-        @Override
-        public long setLimit(long bytes) {
-            return inner.setLimit(bytes);
-        }
-
-        @Override
-        public long limit() {
-            return inner.limit();
-        }
-
-        @Override
-        public RegionStats stats() {
-            return inner.stats();
-        }
-
-        @Override
-        public RegionStats statsAndResetPeaks() {
-            return inner.statsAndResetPeaks();
-        }
-
-        @Override
-        public void verify() {
-            inner.verify();
-        }
-
-        @Override
-        public java.util.List<PieceInfo> livePieces() {
-            return inner.livePieces();
-        }
-
-        @Override
-        public String leakReport() {
-            return inner.leakReport();
         }
     }
 }

@@ -46,9 +46,9 @@ public final class Engine {
         return region;
     }
 
-    /** The settings a region was built with, or null if it is not a region built by Regions. */
+    /** The settings {@code region} was built with. */
     public static Settings settingsOf(Region region) {
-        return region instanceof BaseRegion r ? r.settings() : null;
+        return ((BaseRegion) region).settings(); // Region permits only BaseRegion
     }
 
     public static MemorySource malloc() {

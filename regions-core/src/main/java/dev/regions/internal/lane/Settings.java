@@ -3,8 +3,9 @@ package dev.regions.internal.lane;
 import dev.regions.MemorySource;
 
 /**
- * What a region was built with (see {@code Region.Builder}). A plain class rather than a record:
- * Lincheck's model checker cannot restore the fields of records it meets in a region's graph.
+ * What a region was built with (see {@code Region.Builder}, which fills a {@link Builder} after
+ * checking each argument). Immutable. A plain class rather than a record: Lincheck's model checker
+ * cannot restore the fields of records it meets in a region's graph.
  */
 public final class Settings {
     private final String name;
@@ -18,69 +19,153 @@ public final class Settings {
     private final int siteEvery;
     private final boolean monitored;
 
-    /**
-     * @param name    the name given, or null for a generated one
-     * @param shared  any thread may use it
-     * @param limit   the initial limit, 0 for none
-     * @param source  where its blocks come from
-     * @param zeroing whether pieces are zero-filled
-     * @param bump    bump mode: no per-piece free
-     * @param checked checked mode: guards, a scope per piece, records
-     * @param strictClose a checked region's close with live pieces throws
-     * @param siteEvery a checked region records the site of one allocation in this many
-     * @param monitored the region has a JMX bean of its own
-     */
-    public Settings(String name, boolean shared, long limit, MemorySource source, boolean zeroing, boolean bump,
-            boolean checked, boolean strictClose, int siteEvery, boolean monitored) {
-        this.name = name;
-        this.shared = shared;
-        this.limit = limit;
-        this.source = source;
-        this.zeroing = zeroing;
-        this.bump = bump;
-        this.checked = checked;
-        this.strictClose = strictClose;
-        this.siteEvery = siteEvery;
-        this.monitored = monitored;
+    private Settings(Builder b) {
+        this.name = b.name;
+        this.shared = b.shared;
+        this.limit = b.limit;
+        this.source = b.source;
+        this.zeroing = b.zeroing;
+        this.bump = b.bump;
+        this.checked = b.checked && !b.bump; // a bump region's pieces have no records to check
+        this.strictClose = b.strictClose;
+        this.siteEvery = b.siteEvery;
+        this.monitored = b.monitored;
     }
 
+    /** The defaults of {@code Region.ofConfined()}: confined, on {@code malloc()}, zeroing, no limit. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A checked region records the site of one allocation in this many, unless told otherwise. */
+    public static final int DEFAULT_SITE_EVERY = 64;
+
+    /**
+     * A builder preset with what a region built with this one as a template inherits: sharing, source,
+     * zeroing and bump mode (the checked mode too, which {@code Region.Builder} resolves itself).
+     */
+    public Builder inherited() {
+        return builder().shared(shared).source(source).zeroing(zeroing).bump(bump);
+    }
+
+    /** The name given, or null for a generated one. */
     public String name() {
         return name;
     }
 
+    /** Any thread may use the region. */
     public boolean shared() {
         return shared;
     }
 
+    /** The initial limit, 0 for none. */
     public long limit() {
         return limit;
     }
 
+    /** Where its blocks come from. */
     public MemorySource source() {
         return source;
     }
 
+    /** Whether pieces are zero-filled. */
     public boolean zeroing() {
         return zeroing;
     }
 
+    /** Bump mode: no per-piece free. */
     public boolean bump() {
         return bump;
     }
 
+    /** Checked mode: guard zones, a scope per piece, records. */
     public boolean checked() {
         return checked;
     }
 
+    /** A checked region's close with live pieces throws. */
     public boolean strictClose() {
         return strictClose;
     }
 
+    /** A checked region records the site of one allocation in this many. */
     public int siteEvery() {
         return siteEvery;
     }
 
+    /** The region has a JMX bean of its own. */
     public boolean monitored() {
         return monitored;
+    }
+
+    /** Collects settings already checked by {@code Region.Builder}; each setter returns this builder. */
+    public static final class Builder {
+        private String name;
+        private boolean shared;
+        private long limit;
+        private MemorySource source = MemorySource.malloc();
+        private boolean zeroing = true;
+        private boolean bump;
+        private boolean checked;
+        private boolean strictClose;
+        private int siteEvery = DEFAULT_SITE_EVERY;
+        private boolean monitored;
+
+        private Builder() {
+        }
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public Builder shared(boolean shared) {
+            this.shared = shared;
+            return this;
+        }
+
+        public Builder limit(long limit) {
+            this.limit = limit;
+            return this;
+        }
+
+        public Builder source(MemorySource source) {
+            this.source = source;
+            return this;
+        }
+
+        public Builder zeroing(boolean zeroing) {
+            this.zeroing = zeroing;
+            return this;
+        }
+
+        public Builder bump(boolean bump) {
+            this.bump = bump;
+            return this;
+        }
+
+        public Builder checked(boolean checked) {
+            this.checked = checked;
+            return this;
+        }
+
+        public Builder strictClose(boolean strictClose) {
+            this.strictClose = strictClose;
+            return this;
+        }
+
+        public Builder siteEvery(int siteEvery) {
+            this.siteEvery = siteEvery;
+            return this;
+        }
+
+        public Builder monitored(boolean monitored) {
+            this.monitored = monitored;
+            return this;
+        }
+
+        public Settings build() {
+            return new Settings(this);
+        }
     }
 }

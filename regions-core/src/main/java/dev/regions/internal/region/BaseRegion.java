@@ -309,10 +309,7 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
         if (source == this) {
             throw new IllegalArgumentException("cannot merge region '" + name + "' into itself");
         }
-        if (!(source instanceof BaseRegion other)) {
-            throw new IllegalArgumentException("cannot merge " + source.getClass().getName()
-                    + " into region '" + name + "': it is not a region built by Regions");
-        }
+        BaseRegion other = (BaseRegion) source; // Region permits only BaseRegion
         if (!compatible(other)) {
             throw new IllegalArgumentException("cannot merge region '" + other.name + "' into region '" + name
                     + "': " + other.describe() + " cannot merge into " + describe()
