@@ -3,7 +3,6 @@ package dev.regions;
 import dev.regions.internal.Engine;
 import dev.regions.internal.lane.Settings;
 import dev.regions.internal.region.BaseRegion;
-import dev.regions.internal.util.Checks;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

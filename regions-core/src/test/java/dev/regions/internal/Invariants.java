@@ -9,6 +9,7 @@ import dev.regions.internal.stats.SteppedCounter;
 import dev.regions.Region;
 import dev.regions.internal.region.BaseRegion;
 import dev.regions.internal.region.SharedRegion;
+import dev.regions.internal.region.Validator;
 
 import java.io.IOException;
 import java.net.URISyntaxException;

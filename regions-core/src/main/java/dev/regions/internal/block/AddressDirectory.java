@@ -32,7 +32,6 @@ import java.lang.invoke.VarHandle;
  * <p>Cannot: shrink. Leaves stay once created (64 KiB of heap each; a process touches a few).
  */
 public final class AddressDirectory {
-
     private AddressDirectory() {
     }
 
@@ -49,7 +48,6 @@ public final class AddressDirectory {
 
     /** The block at {@code address}, or null. */
     public static Block lookup(long address) {
-
         Block[] leaf = leaf(leafKey(address));
         return leaf == null ? null : entry(leaf, address);
     }
@@ -59,7 +57,6 @@ public final class AddressDirectory {
      * a caller may keep the leaf of a key it looks up often.
      */
     public static long leafKey(long address) {
-
         return address >>> (UNIT_SHIFT + LEAF_BITS);
     }
 
@@ -69,7 +66,6 @@ public final class AddressDirectory {
     }
 
     public static Block entry(Block[] leaf, long address) {
-
         return (Block) ENTRY.getAcquire(leaf, (int) ((address >>> UNIT_SHIFT) & LEAF_MASK));
     }
 
@@ -78,7 +74,6 @@ public final class AddressDirectory {
      * or nothing: the leaves are made first, so an {@link OutOfMemoryError} leaves no entry behind.
      */
     public static void register(Block block) {
-
         long first = block.base >>> UNIT_SHIFT;
         long last = (block.base + block.byteSize - 1) >>> UNIT_SHIFT;
         for (long key = first >>> LEAF_BITS; key <= last >>> LEAF_BITS; key++) {
@@ -92,7 +87,6 @@ public final class AddressDirectory {
 
     /** Gives every unit that still points at {@code block} back to the block it shadowed. */
     public static void unregister(Block block) {
-
         long first = block.base >>> UNIT_SHIFT;
         long last = (block.base + block.byteSize - 1) >>> UNIT_SHIFT;
         for (long unit = first; unit <= last; unit++) {

@@ -1,6 +1,5 @@
 package dev.regions.internal.block;
 
-import dev.regions.internal.lane.Views;
 import dev.regions.internal.stats.Lease;
 import dev.regions.internal.stats.Ledger;
 
@@ -12,7 +11,7 @@ import dev.regions.internal.stats.Ledger;
  * {@link Lease}.
  *
  * <p>Pieces are slices of a <em>view</em> of the block: its memory bound to the generation that
- * hands them out. A heap keeps its views apart ({@link Views}): a block references no arena, heap
+ * hands them out. A heap keeps its views apart ({@code Views}): a block references no arena, heap
  * or generation, so that the process-wide {@link AddressDirectory} can hold it without keeping
  * any region reachable.
  *
@@ -21,20 +20,14 @@ import dev.regions.internal.stats.Ledger;
 public abstract sealed class Block implements Lease.Occupant permits CarvedBlock, LargeBlock {
 
     public final Lease lease;
-
     public final long base;
-
     public final long byteSize;
-
     /** The lane of the shared region whose heap holds the block (0 in a confined region); merges keep it. */
     public final int lane;
-
     /** The block this one lies in, if it was registered inside another region's block (see {@link AddressDirectory}). */
     public Block shadowed;
-
-    /** Which heap's {@link Views} has a slot for this block, by its ledger, and which slot. */
+    /** Which heap's {@code Views} has a slot for this block, by its ledger, and which slot. */
     public Ledger slotOwner;
-
     public int slot;
 
 

@@ -1,7 +1,5 @@
 package dev.regions.internal.block;
 
-import dev.regions.internal.lane.FreeLists;
-import dev.regions.internal.lane.Generation;
 import dev.regions.internal.stats.Lease;
 import dev.regions.internal.stats.Ledger;
 
@@ -26,7 +24,7 @@ import java.util.Arrays;
  * A code records the exact size, so {@code free} refuses a slice of a piece (or a piece of
  * another size at the same address) and keeps live bytes exact; the inside of a live piece
  * always reads 0, so a slice that starts there is refused too. Freed units go to their heap's
- * {@link FreeLists} and serve a later piece of the same class; the block never splits or joins
+ * {@code FreeLists} and serve a later piece of the same class; the block never splits or joins
  * them.
  *
  * <p><b>Carving lazily.</b> Nothing is done to a unit until the pointer is about to reach it:
@@ -43,14 +41,11 @@ import java.util.Arrays;
  * to 0.
  */
 public final class CarvedBlock extends Block {
-
     public static final int ESCAPE = 255;
-
     /** How far ahead of the pointer a block is prepared at a time: 2 KiB, so one fill serves many pieces. */
     private static final int PREPARE_UNITS = 128;
 
     public final int units;
-
     private final byte[] codes;
     /**
      * The exact sizes behind code 255. Two heaps may use it at once (a block shared by a merge of
@@ -61,22 +56,17 @@ public final class CarvedBlock extends Block {
 
     /** The next unit to carve. */
     public int top;
-
     /** Units below it were merged into other holders: the carver's rewinds stop here. */
     public int mark;
-
     /**
      * The heap (by its ledger) whose pieces are above the mark: the one carving this block, or the
      * last one that did, until its next reset or close; or null.
      */
     public Ledger carver;
-
-    /** The generation that last carved it (its {@link Generation#id}): a reset keeps the blocks its generation carved. */
+    /** The generation that last carved it (its {@code Generation.id}): a reset keeps the blocks its generation carved. */
     public long carvedIn;
-
     /** Whether a heap in bump mode carved it: a code 0 may then be a bump piece, not a freed one. */
     public boolean bumpCarved;
-
     /** {@code [top, prepared)} is zeroed (when the carver zeroes) and has no codes. */
     private int prepared;
     /** Units at and above it hold zeros: never handed out since the block was clean. */
@@ -85,7 +75,6 @@ public final class CarvedBlock extends Block {
     private int codeDirty;
 
     public CarvedBlock(Lease lease, int lane, boolean zeroed) {
-
         super(lease, lane);
         this.units = (int) (byteSize >>> SizeClasses.UNIT_SHIFT);
         this.codes = new byte[units];
@@ -96,7 +85,6 @@ public final class CarvedBlock extends Block {
 
     /** Whether {@code count} units can be carved now without preparing. */
     public boolean hasPrepared(int count) {
-
         return top + count <= prepared;
     }
 
@@ -106,7 +94,6 @@ public final class CarvedBlock extends Block {
      * The units come zeroed if {@code zeroing}, through {@code view} (the carver's view).
      */
     public int carve(int count, int alignUnits, int offset, boolean zeroing, MemorySegment view) {
-
         int start = ((top + offset + alignUnits - 1) & -alignUnits) - offset;
         int end = start + count;
         if (end > units || end < start) {
@@ -160,7 +147,6 @@ public final class CarvedBlock extends Block {
 
     /** Units left to carve. */
     public int room() {
-
         return units - top;
     }
 
@@ -168,7 +154,7 @@ public final class CarvedBlock extends Block {
 
     /** Records a live piece of {@code byteSize} bytes at {@code unit}. */
     public void markLive(int unit, long byteSize) {
-
+        assert codes[unit] == 0 : "unit " + unit + " of the block at " + base + " is live already";
         if (byteSize > 0 && byteSize < ESCAPE) {
             codes[unit] = (byte) byteSize;
         } else {
@@ -193,20 +179,18 @@ public final class CarvedBlock extends Block {
 
     /** Whether a live piece of exactly {@code byteSize} (1..254) bytes starts at {@code unit}. */
     public boolean isLiveSmall(int unit, long byteSize) {
-
         return (codes[unit] & 0xFF) == byteSize;
     }
 
     /** The size of the live piece that starts at {@code unit}, or -1 if none does. */
     public long liveSizeAt(int unit) {
-
         int code = codes[unit] & 0xFF;
         return code == 0 ? -1 : code < ESCAPE ? code : escapeAt(unit);
     }
 
     /** The piece at {@code unit} is no longer live. */
     public void markFree(int unit) {
-
+        assert codes[unit] != 0 : "unit " + unit + " of the block at " + base + " is not live";
         if ((codes[unit] & 0xFF) == ESCAPE) {
             removeEscape(unit);
         }
@@ -223,7 +207,6 @@ public final class CarvedBlock extends Block {
 
     /** For the validator: the code at {@code unit}. */
     public int codeAt(int unit) {
-
         return codes[unit] & 0xFF;
     }
 
@@ -233,7 +216,6 @@ public final class CarvedBlock extends Block {
     }
 
     public int prepared() {
-
         return prepared;
     }
 }

@@ -20,21 +20,15 @@ package dev.regions.internal.block;
  * block, and one of millions wastes at most a block's tail per block.
  */
 public final class SizeClasses {
-
     private SizeClasses() {
     }
 
     public static final int UNIT_SHIFT = 4;
-
     public static final int UNIT = 1 << UNIT_SHIFT;
-
     public static final int SMALL_MAX = 256;
-
     public static final int MEDIUM_MAX = 8192;
-
     /** The largest alignment a carved piece gets by padding its start; beyond it, a large piece. */
     public static final int MAX_CARVED_ALIGNMENT = 4096;
-
     public static final int COUNT = 36;
 
 
@@ -58,13 +52,11 @@ public final class SizeClasses {
 
     /** Units a piece of {@code byteSize} bytes takes when carved exactly (small pieces, zero-length ones). */
     public static int unitsOf(long byteSize) {
-
         return (int) ((byteSize + UNIT - 1) >>> UNIT_SHIFT);
     }
 
     /** The class of a piece of 1..{@value #MEDIUM_MAX} bytes. */
     public static int classOf(long byteSize) {
-
         if (byteSize <= SMALL_MAX) {
             return unitsOf(byteSize) - 1;
         }
@@ -84,7 +76,6 @@ public final class SizeClasses {
 
     /** The units every piece of {@code sizeClass} takes. */
     public static int units(int sizeClass) {
-
         return UNITS[sizeClass];
     }
 
@@ -99,7 +90,6 @@ public final class SizeClasses {
 
     /** The size of the block that follows one of {@code previous} bytes (0 for the first). */
     public static long nextBlockSize(long previous) {
-
         if (previous < FIRST_BLOCK) {
             return FIRST_BLOCK;
         }
@@ -111,7 +101,6 @@ public final class SizeClasses {
 
     /** {@code byteSize} rounded up to whole 4 KiB units, or -1 on overflow. */
     public static long roundToBlock(long byteSize) {
-
         long rounded = (byteSize + BLOCK_ALIGNMENT - 1) & -BLOCK_ALIGNMENT;
         return rounded < byteSize ? -1 : rounded;
     }

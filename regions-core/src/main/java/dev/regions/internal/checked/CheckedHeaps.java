@@ -17,12 +17,10 @@ import java.util.List;
  * checked, or if a merge brought it some. Called with the region's guard taken.
  */
 public final class CheckedHeaps {
-
     private CheckedHeaps() {
     }
 
     public static boolean any(List<Heap> heaps) {
-
         for (Heap h : heaps) {
             if (h.checked != null) {
                 return true;
@@ -33,7 +31,6 @@ public final class CheckedHeaps {
 
     /** Every live checked piece, oldest first. */
     public static List<PieceInfo> pieces(List<Heap> heaps) {
-
         List<PieceInfo> all = new ArrayList<>();
         for (Heap h : heaps) {
             if (h.checked != null) {
@@ -46,7 +43,6 @@ public final class CheckedHeaps {
 
     /** Every guard of every live checked piece; the first damage found (the others suppressed), or null. */
     public static MemoryCorruptionException verify(List<Heap> heaps) {
-
         MemoryCorruptionException damage = null;
         for (Heap h : heaps) {
             if (h.checked != null) {
@@ -63,7 +59,6 @@ public final class CheckedHeaps {
      * been given back; either may be null.
      */
     public static Throwable[] end(String region, List<Heap> heaps, boolean closing, boolean abandoned) {
-
         List<PieceInfo> left = closing ? pieces(heaps) : List.of();
         Throwable leak = left.isEmpty() ? null : new IllegalStateException(CheckedPieces.report(region, left));
         MemoryCorruptionException damage = null;
@@ -85,7 +80,6 @@ public final class CheckedHeaps {
      * a leak is logged as a warning, or thrown too if the region closes strictly.
      */
     public static Throwable report(String region, Throwable[] findings, boolean strict, Throwable failure) {
-
         Throwable result = Checks.addFailure(findings[0], failure);
         Throwable leak = findings[1];
         if (leak != null) {

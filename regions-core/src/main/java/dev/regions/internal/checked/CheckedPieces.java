@@ -56,10 +56,8 @@ public final class CheckedPieces implements CheckedMode {
 
     /** One live piece of a checked heap. */
     public static final class Record {
-
         final long id;
         public final long byteSize;
-
         final long front;
         final MemorySegment raw;
         final Arena arena;
@@ -89,11 +87,9 @@ public final class CheckedPieces implements CheckedMode {
     private final int siteEvery;
     /** The live pieces by their scope, in allocation order. */
     public final Map<MemorySegment.Scope, Record> live = new LinkedHashMap<>();
-
     private long sampled;
 
     public CheckedPieces(Heap heap, boolean shared, int siteEvery) {
-
         this.heap = heap;
         this.shared = shared;
         this.siteEvery = siteEvery;
@@ -101,7 +97,6 @@ public final class CheckedPieces implements CheckedMode {
 
     /** The checked records of {@code heap}, which must have some. */
     public static CheckedPieces of(Heap heap) {
-
         return (CheckedPieces) heap.checked;
     }
 
@@ -273,7 +268,6 @@ public final class CheckedPieces implements CheckedMode {
 
     /** The live pieces grouped by allocation site, largest group first. */
     public static String report(String region, List<PieceInfo> pieces) {
-
         Map<String, List<PieceInfo>> bySite = new LinkedHashMap<>();
         long bytes = 0;
         for (PieceInfo p : pieces) {

@@ -1,6 +1,5 @@
 package dev.regions.internal.event;
 
-import dev.regions.internal.block.Block;
 import dev.regions.internal.stats.GlobalFigures;
 import dev.regions.internal.stats.RegionRecord;
 
@@ -30,7 +29,6 @@ import jdk.jfr.StackTrace;
  * {@code jdk.DirectBufferStatistics} is.
  */
 public final class RegionEvents {
-
     private RegionEvents() {
     }
 
@@ -44,7 +42,6 @@ public final class RegionEvents {
     @Category("Regions")
     @StackTrace(false)
     public static final class RegionBuilt extends Event {
-
         @Label("Region") public String region;
         @Label("Kind") @Description("Confined to a thread, or shared") public String kind;
         @Label("Checked") public boolean checked;
@@ -57,7 +54,6 @@ public final class RegionEvents {
     @Category("Regions")
     @StackTrace(false)
     public static final class RegionReset extends Event {
-
         @Label("Region") public String region;
         @Label("Live Bytes Released") @DataAmount public long liveBytes;
         @Label("Pieces Released") public long pieces;
@@ -70,7 +66,6 @@ public final class RegionEvents {
     @Category("Regions")
     @StackTrace(false)
     public static final class RegionClosed extends Event {
-
         @Label("Region") public String region;
         @Label("Live Bytes Released") @DataAmount public long liveBytes;
         @Label("Pieces Released") public long pieces;
@@ -85,7 +80,6 @@ public final class RegionEvents {
     @Category("Regions")
     @StackTrace(false)
     public static final class RegionMerged extends Event {
-
         @Label("Destination") public String destination;
         @Label("Source") public String source;
         @Label("Live Bytes Moved") @DataAmount public long liveBytes;
@@ -101,7 +95,6 @@ public final class RegionEvents {
         @Label("Region") public String region;
         @Label("Kind") @Description("Confined to a thread (which has ended, or dropped the region), or shared")
         public String kind;
-
         @Label("Live Bytes") @DataAmount public long liveBytes;
         @Label("Pieces") public long pieces;
         @Label("Gross Bytes") @DataAmount public long grossBytes;
@@ -135,7 +128,6 @@ public final class RegionEvents {
     @Description("A piece of 1 MiB or more was allocated")
     @Category("Regions")
     public static final class LargePiece extends Event {
-
         @Label("Region") public String region;
         @Label("Size") @DataAmount public long bytes;
     }
@@ -190,7 +182,6 @@ public final class RegionEvents {
 
     /** A source call: a block taken ("take") or given back ("give back"). */
     public static void limitExceeded(String region, long requested, long live, long limit) {
-
         LimitExceeded e = new LimitExceeded();
         if (e.isEnabled()) {
             e.region = region;
@@ -202,7 +193,6 @@ public final class RegionEvents {
     }
 
     public static void sourceCall(String region, String action, long bytes, Object source) {
-
         SourceCall e = new SourceCall();
         if (e.isEnabled()) {
             e.region = region;
@@ -215,7 +205,6 @@ public final class RegionEvents {
 
     /** Commits a {@link RegionReset} or {@link RegionClosed} begun before the end, with the figures before and after. */
     public static void ended(Event event, String region, long[] before, dev.regions.RegionStats after, long grossAfter) {
-
         if (event instanceof RegionClosed e) {
             e.region = region;
             e.liveBytes = before[0];
@@ -238,7 +227,6 @@ public final class RegionEvents {
 
     /** Makes sure the periodic event is registered (the first region built calls it). */
     public static void init() {
-
         // the static initializer did it
     }
 

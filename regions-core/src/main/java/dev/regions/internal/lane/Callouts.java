@@ -21,9 +21,7 @@ import java.lang.foreign.MemorySegment;
  * the thread that wrote its own name can find it there.
  */
 public final class Callouts {
-
     public static final String ENDING = "is being reset or closed (called from a cleanup action?)";
-
     static final String CALLING_SOURCE = "is calling its memory source (a source must not use the region it serves)";
 
     /** What the heap is busy with, or null; read on every call, so a plain field the heap reads directly. */
@@ -31,12 +29,10 @@ public final class Callouts {
     private Thread thread;
 
     public boolean isBusy() {
-
         return busy != null;
     }
 
     public String busy() {
-
         return busy;
     }
 
@@ -47,7 +43,6 @@ public final class Callouts {
 
     /** Marks the heap busy with {@code what} on this thread; returns what it was busy with before. */
     public String enter(String what) {
-
         String was = busy;
         busy = what;
         thread = Thread.currentThread();
@@ -55,7 +50,6 @@ public final class Callouts {
     }
 
     public void exit(String was) {
-
         busy = was;
         if (was == null) {
             thread = null;

@@ -1,12 +1,11 @@
 package dev.regions.internal.lane;
 
-import dev.regions.internal.checked.CheckedPieces;
 
 import java.lang.foreign.MemorySegment;
 
 /**
  * The checked mode as a heap sees it: the records and guard zones of its checked pieces. The
- * checked layer above implements it ({@link CheckedPieces}); a heap only calls it, so that the
+ * checked layer above implements it ({@code CheckedPieces}); a heap only calls it, so that the
  * heap's plain paths need not know the mode and the mode can be read on its own.
  *
  * <p>Guarded as the heap is (its thread, or its lane's lock).

@@ -17,7 +17,6 @@ import java.util.Arrays;
  * Not thread-safe: guarded by the heap.
  */
 public final class FreeLists {
-
     private static final int FIRST_CAPACITY = 16;
 
     private final CarvedBlock[][] blocks = new CarvedBlock[SizeClasses.COUNT][];
@@ -126,7 +125,6 @@ public final class FreeLists {
 
     /** For the validator: calls {@code visitor} with every entry. */
     public void forEach(EntryVisitor visitor) {
-
         for (int c = 0; c < SizeClasses.COUNT; c++) {
             for (int i = 0; i < counts[c]; i++) {
                 visitor.visit(c, blocks[c][i], units[c][i]);
@@ -140,7 +138,6 @@ public final class FreeLists {
     }
 
     public interface EntryVisitor {
-
         void visit(int sizeClass, CarvedBlock block, int unit);
     }
 }

@@ -1,6 +1,5 @@
 package dev.regions.internal.lane;
 
-import dev.regions.internal.region.Reclaimer;
 import dev.regions.internal.util.Checks;
 import dev.regions.internal.util.Padded;
 
@@ -24,35 +23,29 @@ import java.util.function.Consumer;
  *
  * <h2>The anchor</h2>
  * A piece references nothing but its scope, yet while a caller holds a piece, the region that
- * owns it must not be reclaimed as unreachable (see {@link Reclaimer}). So every arena carries an
+ * owns it must not be reclaimed as unreachable (see {@code Reclaimer}). So every arena carries an
  * {@link Anchor}: a cleanup action, held by the arena's own scope, that references the region
  * owning the arena's pieces. A held piece thus keeps its scope, its anchor and its region
  * reachable; a merge points the anchor at the destination.
  */
 public final class Generation extends Padded {
-
     private static final AtomicLong IDS = new AtomicLong();
 
     /** Unique in the process: lets a block remember a generation without referencing it. */
     final long id = IDS.incrementAndGet();
     public final Arena arena;
-
     final MemorySegment.Scope scope;
     public final Anchor anchor;
-
     /**
      * The heap that may free this generation's pieces; null once the generation ended. Changed
      * by merge (under both regions' guards) and by reset and close.
      */
     public Heap owner;
-
     public long liveBytes;
-
     public long liveCount;
 
 
     public Generation(Heap owner, Arena arena, Anchor anchor) {
-
         this.owner = owner;
         this.arena = arena;
         this.scope = arena.scope();
@@ -72,7 +65,6 @@ public final class Generation extends Padded {
     }
 
     public boolean isAlive() {
-
         return scope.isAlive();
     }
 
@@ -98,7 +90,6 @@ public final class Generation extends Padded {
 
     /** Held by an arena's scope; references the region that owns the arena's pieces. */
     public static final class Anchor implements Consumer<MemorySegment> {
-
         public volatile Object region;
 
 

@@ -1,15 +1,11 @@
 package dev.regions.internal.lane;
 
-import dev.regions.internal.Validator;
 import dev.regions.internal.block.AddressDirectory;
 import dev.regions.internal.block.Block;
 import dev.regions.internal.block.CarvedBlock;
 import dev.regions.internal.block.LargeBlock;
 import dev.regions.internal.block.SizeClasses;
-import dev.regions.internal.checked.CheckedPieces;
 import dev.regions.internal.event.RegionEvents;
-import dev.regions.internal.region.BaseRegion;
-import dev.regions.internal.region.SharedFigures;
 import dev.regions.internal.stats.GlobalFigures;
 import dev.regions.internal.stats.Ledger;
 import dev.regions.internal.util.Checks;
@@ -52,17 +48,15 @@ import java.lang.foreign.MemorySegment;
  * mapped.
  */
 public final class Heap extends Padded {
-
     /** The pieces the fast path of {@link #allocate} takes: 1..256 bytes at the default alignment. */
     private static final long SMALL_FAST = SizeClasses.SMALL_MAX;
 
     public final String name;
     public final int lane;
-
     final boolean zeroing;
     final boolean bump;
     /**
-     * The checked mode's records and guards, or null: see {@link CheckedPieces}. A heap that is
+     * The checked mode's records and guards, or null: see {@code CheckedPieces}. A heap that is
      * not checked gets one when a merge brings it checked pieces.
      */
     public CheckedMode checked;
@@ -70,23 +64,18 @@ public final class Heap extends Padded {
     /** Neither bump mode nor checked: the fast paths apply. */
     private final boolean plain;
     public final Ledger ledger;
-
     public final Callouts callouts = new Callouts();
-
     public final Generations generations;
-
     final Views views;
     public final BlockSupply supply;
-
     public final FreeLists free = new FreeLists();
-
     public final LargeBlocks large = new LargeBlocks();
-
     public long limit;
-
     private boolean closed;
-    /** Whether some live pieces are bump pieces, recorded nowhere (for the {@link Validator}). */
+    /** Whether some live pieces are bump pieces, recorded nowhere (for the {@code Validator}). */
     public boolean holdsBumpPieces;
+    /** Whether a merge brought pieces that are not checked into a heap whose own are (for the {@code Validator}). */
+    public boolean holdsUncheckedPieces;
 
 
     private CarvedBlock carve;
@@ -95,9 +84,8 @@ public final class Heap extends Padded {
     private long lastLeafKey = -1;
     private Block[] lastLeaf;
 
-    /** A lane of a shared region: the change of live bytes the region has not counted yet ({@link SharedFigures}). */
+    /** A lane of a shared region: the change of live bytes the region has not counted yet ({@code SharedFigures}). */
     public long regionUnpublished;
-
     /** A lane of a shared region: whether it ever allocated. */
     public boolean used;
 
@@ -124,27 +112,23 @@ public final class Heap extends Padded {
 
     /** Throws unless the heap is open and not running a callout. */
     public void checkUsable() {
-
         if (closed || callouts.isBusy()) {
             throw closed ? Checks.closed(name) : Checks.busy(name, callouts.busy());
         }
     }
 
     public boolean isClosed() {
-
         return closed;
     }
 
     /** Whether the heap's own pieces are checked (a checked region's heap). */
     public boolean checksItsPieces() {
-
         return !plain && !bump;
     }
 
     // ---------------------------------------------------------------- allocate
 
     public MemorySegment allocate(long byteSize, long byteAlignment) {
-
         if (byteSize - 1 < SMALL_FAST && byteSize > 0 && byteAlignment <= SizeClasses.UNIT && plain) {
             return allocateSmall(byteSize, byteSize);
         }
@@ -316,7 +300,6 @@ public final class Heap extends Padded {
     // ---------------------------------------------------------------- free
 
     public void free(MemorySegment piece) {
-
         if (!plain) { // bump mode or checked
             if (bump) {
                 throw Checks.bumpFree(name);
@@ -379,7 +362,6 @@ public final class Heap extends Padded {
 
     /** The block at {@code address} in the directory, through the last leaf this heap used. */
     public Block blockAt(long address) {
-
         long key = AddressDirectory.leafKey(address);
         Block[] leaf = lastLeaf;
         if (key != lastLeafKey || leaf == null) {
@@ -403,13 +385,13 @@ public final class Heap extends Padded {
      * figures and starts {@code next}. Returns what a source threw, or null.
      */
     public Throwable afterEnd(boolean closing, Generation next, boolean abandoned) {
-
         Throwable[] failure = new Throwable[1];
         boolean complete = abandoned || !generations.anyAlive();
         if (complete) {
             free.clear();
             large.letGoAll(supply, failure);
             holdsBumpPieces = bump;
+            holdsUncheckedPieces = false;
             carve = supply.afterEnd(closing, generations.current, failure);
             carveView = null;
             views.keepOnly(supply.blocks);
@@ -437,12 +419,12 @@ public final class Heap extends Padded {
      * checked the limit.
      */
     public void merge(Heap from, Generation freshForFrom) {
-
         CarvedBlock stillCarved = from.carve;
         if (stillCarved != null) {
             stillCarved.mark = stillCarved.top; // what the source carved so far is ours now
         }
         holdsBumpPieces |= from.holdsBumpPieces;
+        holdsUncheckedPieces |= from.holdsUncheckedPieces || (!from.checksItsPieces() && from.ledger.liveCount > 0);
         if (from.checked != null && !from.checked.isEmpty()) {
             if (checked == null) {
                 checked = from.checked.forHeap(this);

@@ -29,13 +29,11 @@ import java.util.List;
  * <p>Not thread-safe: guarded by the heap.
  */
 public final class LargeBlocks {
-
     /** Buckets per doubling of the block size. */
     private static final int PER_DOUBLING = 4;
 
     /** Every large block the heap holds, with a piece or free. */
     public final List<LargeBlock> blocks = new ArrayList<>();
-
     /** Free blocks by {@link #bucket}; null until used. */
     private final List<LargeBlock>[] free = newBuckets();
 
@@ -141,7 +139,6 @@ public final class LargeBlocks {
 
     /** Every free block (for a merge and the validator). */
     public List<LargeBlock> freeBlocks() {
-
         List<LargeBlock> all = new ArrayList<>();
         for (List<LargeBlock> bucket : free) {
             if (bucket != null) {

@@ -23,7 +23,6 @@ import java.util.Map;
  * <p>Not thread-safe: guarded by the heap.
  */
 public final class Views {
-
     private final Ledger owner;
     private Generation generation;
     private MemorySegment[] bySlot = new MemorySegment[8];

@@ -24,7 +24,6 @@ import java.util.Locale;
  * {@link RegionRecord records}, never regions, so watching a region never keeps it reachable.
  */
 public final class Monitoring {
-
     private Monitoring() {
     }
 
@@ -34,7 +33,6 @@ public final class Monitoring {
 
     /** Registers the process's bean, once, unless {@code regions.jmx=false}. */
     public static void init() {
-
         if (registered || jmxOff()) {
             return;
         }
@@ -49,7 +47,6 @@ public final class Monitoring {
 
     /** Registers a bean for a region built with {@code monitored(true)}; unregistered when it is done. */
     public static void monitor(RegionRecord record) {
-
         if (jmxOff()) {
             return;
         }
@@ -83,7 +80,6 @@ public final class Monitoring {
 
     /** Every open region, one line each, largest live bytes first, and a total. */
     public static String report() {
-
         List<RegionRecord> open = new ArrayList<>(GlobalFigures.openRegions());
         List<long[]> figures = new ArrayList<>();
         for (RegionRecord r : open) {

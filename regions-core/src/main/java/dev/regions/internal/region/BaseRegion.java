@@ -42,7 +42,6 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
 
     /** How a whole-region operation takes the guard. */
     public enum Access {
-
         /** Reads the figures: allowed from any thread. */
         READ,
         /** Changes the region: the owner thread (confined) or every lane's lock (shared). */
@@ -54,7 +53,6 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
     /** Orders lock acquisition in a merge of two shared regions. */
     final long id = IDS.incrementAndGet();
     public final String name;
-
     final Settings settings;
     /** The arena of the current generation, shared by every heap of the region, and its anchor. */
     volatile Arena arena;
@@ -63,7 +61,6 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
     volatile boolean closed;
     /** What the process knows of this region without the region object (see {@link RegionRecord}). */
     public final RegionRecord record;
-
     /** The cleaner's hold on the region's memory, should it become unreachable before it is closed. */
     private final java.lang.ref.Cleaner.Cleanable reclaim;
 
@@ -156,9 +153,35 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
         guarded(Access.END, () -> {
             checkUsable();
             endGuarded(closing);
+            assert closing ? gaveEverythingBack() : valid();
             return null;
         });
         Reference.reachabilityFence(this);
+    }
+
+    /**
+     * With assertions on (the tests run with {@code -ea}): every invariant of the {@link Validator}
+     * holds in every heap. The caller holds the region's guard.
+     */
+    private boolean valid() {
+        for (Heap h : heaps()) {
+            String broken = Validator.validate(h);
+            if (broken != null) {
+                throw new AssertionError("region '" + name + "', lane " + h.lane + ": " + broken);
+            }
+        }
+        return true;
+    }
+
+    /** With assertions on: a closed region holds no lease and no live byte. */
+    private boolean gaveEverythingBack() {
+        for (Heap h : heaps()) {
+            if (!h.ledger.leases.isEmpty() || h.ledger.liveBytes != 0) {
+                throw new AssertionError("region '" + name + "' closed holding " + h.ledger.leases.size()
+                        + " leases and " + h.ledger.liveBytes + " live bytes in lane " + h.lane);
+            }
+        }
+        return true;
     }
 
     /**
@@ -331,6 +354,7 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
             if (thenClose) {
                 other.endGuarded(true);
             }
+            assert valid() && (thenClose ? other.gaveEverythingBack() : other.valid());
             return null;
         }));
         Reference.reachabilityFence(this);

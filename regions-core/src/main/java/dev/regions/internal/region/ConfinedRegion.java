@@ -28,7 +28,6 @@ public final class ConfinedRegion extends BaseRegion {
     private final HeapFigures figures;
 
     public ConfinedRegion(Settings settings) {
-
         super(settings, Arena.ofConfined(), "confined to thread '" + Thread.currentThread().getName() + "'");
         this.heap = newHeap(settings.limit(), 0);
         this.figures = new HeapFigures(heap);

@@ -33,7 +33,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * still holds a piece of: that piece keeps the region, and its memory, alive.
  */
 public final class Reclaimer {
-
     private Reclaimer() {
     }
 
@@ -51,7 +50,6 @@ public final class Reclaimer {
 
     /** Regions reclaimed so far in this process. */
     public static long reclaimed() {
-
         return RECLAIMED.get();
     }
 

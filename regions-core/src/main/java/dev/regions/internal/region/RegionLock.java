@@ -1,6 +1,5 @@
 package dev.regions.internal.region;
 
-import dev.regions.internal.Engine;
 import dev.regions.internal.util.Padded;
 
 import java.lang.invoke.MethodHandles;
@@ -30,7 +29,6 @@ import java.util.concurrent.locks.LockSupport;
  * may be overtaken, which for operations this short costs less than a queue would.
  */
 public final class RegionLock extends Padded {
-
     private static final VarHandle OWNER;
     private static final VarHandle SLEEPING;
 
@@ -115,7 +113,6 @@ public final class RegionLock extends Padded {
 
     /** For tests: whether some thread holds the lock. */
     public boolean isLocked() {
-
         return OWNER.getOpaque(this) != null;
     }
 }

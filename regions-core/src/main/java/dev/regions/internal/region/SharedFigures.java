@@ -34,7 +34,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The limit is written with every lane's lock held and read with one, so a plain field will do.
  */
 public final class SharedFigures implements RegionFigures {
-
     final SteppedCounter live = new SteppedCounter();
     private final AtomicInteger lanesUsed = new AtomicInteger();
     private final Heap[] lanes;

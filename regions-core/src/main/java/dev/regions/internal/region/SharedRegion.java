@@ -41,7 +41,6 @@ public final class SharedRegion extends BaseRegion {
     private final SharedFigures figures;
 
     public SharedRegion(Settings settings) {
-
         super(settings, Arena.ofShared(), "shared");
         this.figures = new SharedFigures(lanes.heaps, settings.limit());
         record.sharedLive = figures.live;
@@ -218,7 +217,6 @@ public final class SharedRegion extends BaseRegion {
     }
 
     public Lanes lanes() {
-
         return lanes;
     }
 }

@@ -15,7 +15,6 @@ import java.util.Objects;
  * with every thread), which a region pays once per block, not per piece.
  */
 public final class JdkSource implements MemorySource {
-
     public static final JdkSource INSTANCE = new JdkSource();
 
 

@@ -30,7 +30,6 @@ import java.util.Objects;
  * requires; the segment handed back still has the requested size.
  */
 public final class MallocSource implements MemorySource, RawSource {
-
     public static final MallocSource INSTANCE = new MallocSource();
 
 

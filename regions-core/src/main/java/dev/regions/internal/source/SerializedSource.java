@@ -12,12 +12,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * blocks.
  */
 public final class SerializedSource implements MemorySource, RawSource {
-
     final MemorySource inner;
     private final ReentrantLock lock = new ReentrantLock();
 
     public SerializedSource(MemorySource inner) {
-
         this.inner = inner;
     }
 

@@ -26,7 +26,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * read, as a confined region's figures read from another thread are.
  */
 public final class GlobalFigures {
-
     private GlobalFigures() {
     }
 
@@ -40,12 +39,10 @@ public final class GlobalFigures {
     private static final AtomicLong MOVES_ENDED = new AtomicLong();
 
     public static void opened(Ledger ledger) {
-
         OPEN.add(ledger);
     }
 
     public static void regionOpened(RegionRecord record) {
-
         OPEN_REGIONS.add(record);
     }
 
@@ -59,7 +56,6 @@ public final class GlobalFigures {
 
     /** The region was closed or reclaimed. */
     public static void regionDone(RegionRecord record) {
-
         OPEN_REGIONS.remove(record);
         whenDone.accept(record);
     }
@@ -88,7 +84,6 @@ public final class GlobalFigures {
 
     /** The ledger's heap has died: its live pieces with it, its history stays in the totals. */
     public static void closed(Ledger ledger) {
-
         moving();
         try {
             ledger.unpublished -= ledger.liveBytes;
@@ -104,7 +99,6 @@ public final class GlobalFigures {
     }
 
     public static RegionStats snapshot(boolean resetWatermarks) {
-
         long live;
         long count;
         long gross;

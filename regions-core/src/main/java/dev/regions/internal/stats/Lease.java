@@ -22,13 +22,9 @@ import java.util.Arrays;
  * object's monitor: two regions may let go of a shared lease on two threads at once.
  */
 public final class Lease {
-
     public final MemorySource source;
-
     public final MemorySegment segment;
-
     public final long address;
-
     public final long byteSize;
 
 
@@ -51,7 +47,6 @@ public final class Lease {
     private Ledger countedBy;
 
     public Lease(MemorySource source, MemorySegment segment, long byteSize, Ledger taker) {
-
         this.source = source;
         this.segment = segment;
         this.address = segment.address();
@@ -64,7 +59,6 @@ public final class Lease {
 
     /** {@code ledger} holds this lease too; returns false if it already did. */
     public synchronized boolean hold(Ledger ledger) {
-
         if (indexOf(ledger) >= 0) {
             return false;
         }
@@ -80,7 +74,6 @@ public final class Lease {
      * gives the memory back to the source (its gross bytes are already taken off).
      */
     public synchronized boolean letGo(Ledger ledger) {
-
         int i = indexOf(ledger);
         if (i < 0) {
             return false;
@@ -99,7 +92,6 @@ public final class Lease {
      * counted them. Returns false if {@code to} already held the lease.
      */
     public synchronized boolean transfer(Ledger from, Ledger to) {
-
         int i = indexOf(from);
         boolean added = indexOf(to) < 0;
         if (i >= 0) {
@@ -133,17 +125,14 @@ public final class Lease {
     }
 
     public synchronized int holderCount() {
-
         return holderCount;
     }
 
     public synchronized boolean isHeldBy(Ledger ledger) {
-
         return indexOf(ledger) >= 0;
     }
 
     public synchronized boolean isCountedBy(Ledger ledger) {
-
         return countedBy == ledger;
     }
 

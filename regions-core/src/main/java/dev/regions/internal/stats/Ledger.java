@@ -1,7 +1,5 @@
 package dev.regions.internal.stats;
 
-import dev.regions.internal.lane.Generation;
-import dev.regions.internal.region.Reclaimer;
 import dev.regions.internal.util.Padded;
 
 import java.lang.invoke.MethodHandles;
@@ -13,9 +11,9 @@ import java.util.List;
  * What one heap owes and has done: the {@link Lease leases} it holds and its figures (live bytes
  * and pieces, gross bytes, watermarks, history). It is the part of a heap that outlives the
  * region object: the process-wide figures ({@link GlobalFigures}) sum the ledgers of open heaps,
- * and the cleaner that reclaims a region nobody closed ({@link Reclaimer}) gives back the leases
+ * and the cleaner that reclaims a region nobody closed ({@code Reclaimer}) gives back the leases
  * of its ledgers. So a ledger references no arena, generation or heap: anything that reaches a
- * region's arenas reaches the region object too (see {@link Generation}), and would keep it from
+ * region's arenas reaches the region object too (see {@code Generation}), and would keep it from
  * ever becoming unreachable.
  *
  * <p>The figures are written by the heap's owner only (its thread, or the holder of its lane's
@@ -30,7 +28,6 @@ import java.util.List;
  * negative.
  */
 public final class Ledger extends Padded {
-
     private static final VarHandle GROSS;
     private static final VarHandle LIVE;
     private static final VarHandle COUNT;
@@ -51,17 +48,11 @@ public final class Ledger extends Padded {
     }
 
     public long liveBytes;
-
     public long liveCount;
-
     public long peakLiveBytes;
-
     public long lowLiveBytes;
-
     public long allocations;
-
     public long frees;
-
     /** The change of {@link #liveBytes} not yet added to the process's live counter. */
     long unpublished;
     @SuppressWarnings("unused") // through GROSS
@@ -74,7 +65,6 @@ public final class Ledger extends Padded {
     // ---------------------------------------------------------------- the hot path
 
     public void allocated(long byteSize) {
-
         liveCount++;
         allocations++;
         if ((liveBytes += byteSize) > peakLiveBytes) {
@@ -86,12 +76,12 @@ public final class Ledger extends Padded {
     }
 
     public void freed(long byteSize) {
-
         liveCount--;
         frees++;
         if ((liveBytes -= byteSize) < lowLiveBytes) {
             lowLiveBytes = liveBytes;
         }
+        assert liveBytes >= 0 && liveCount >= 0 : "a free took live bytes to " + liveBytes + ", pieces to " + liveCount;
         if (SteppedCounter.due(unpublished -= byteSize)) {
             GlobalFigures.publish(this);
         }
@@ -101,9 +91,9 @@ public final class Ledger extends Padded {
 
     /** Pieces died at once (a reset, or the generations a failed reset did end). */
     public void dropped(long bytes, long count) {
-
         liveBytes -= bytes;
         liveCount -= count;
+        assert liveBytes >= 0 && liveCount >= 0 : "dropping took live bytes to " + liveBytes + ", pieces to " + liveCount;
         lowLiveBytes = Math.min(lowLiveBytes, liveBytes);
         unpublished -= bytes;
         GlobalFigures.publish(this);
@@ -111,7 +101,6 @@ public final class Ledger extends Padded {
 
     /** Moves every live piece's figures to {@code to} (a merge); the history stays here. */
     public void moveLiveTo(Ledger to) {
-
         GlobalFigures.moving();
         try {
             to.liveBytes += liveBytes;
@@ -132,34 +121,28 @@ public final class Ledger extends Padded {
     }
 
     public void resetWatermarks() {
-
         peakLiveBytes = lowLiveBytes = liveBytes;
     }
 
     // ---------------------------------------------------------------- reads from any thread
 
     public long grossBytes() {
-
         return (long) GROSS.getOpaque(this);
     }
 
     public long liveBytesNow() {
-
         return (long) LIVE.getOpaque(this);
     }
 
     public long liveCountNow() {
-
         return (long) COUNT.getOpaque(this);
     }
 
     public long allocationsNow() {
-
         return (long) ALLOCATIONS.getOpaque(this);
     }
 
     public long freesNow() {
-
         return (long) FREES.getOpaque(this);
     }
 }

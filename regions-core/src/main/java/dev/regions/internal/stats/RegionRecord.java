@@ -1,6 +1,5 @@
 package dev.regions.internal.stats;
 
-import dev.regions.internal.region.Reclaimer;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -10,11 +9,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * What the process knows of one region apart from the region object itself: its name and kind,
  * the {@link Ledger ledgers} of its heaps, its limit, and whether it is still open. The
  * process-wide report and the monitoring read open regions through their records, and the
- * {@link Reclaimer} gives back the memory of a region that became unreachable through its record.
+ * {@code Reclaimer} gives back the memory of a region that became unreachable through its record.
  * So a record references no region, heap, arena or generation (see {@link Ledger}).
  */
 public final class RegionRecord {
-
     private static final int OPEN = 0;
     private static final int DONE = 1;
 
@@ -22,12 +20,10 @@ public final class RegionRecord {
     public final String name;
     /** "confined to thread 'main'", "shared". */
     public final String kind;
-
     private final List<Ledger> ledgers = new ArrayList<>();
     private final AtomicInteger state = new AtomicInteger(OPEN);
     /** The region's limit as last set (0 for none); for reports. */
     public volatile long limit;
-
     /** The name of the region's JMX bean, if it is {@code monitored}. */
     public volatile String beanName;
     /** A shared region's counter of live bytes across lanes (its watermarks), or null. */
@@ -35,7 +31,6 @@ public final class RegionRecord {
 
 
     public RegionRecord(long id, String name, String kind, long limit) {
-
         this.id = id;
         this.name = name;
         this.kind = kind;
@@ -44,7 +39,6 @@ public final class RegionRecord {
 
     /** A heap of the region: its ledger is part of the region's figures and of what a reclaim gives back. */
     public synchronized void add(Ledger ledger) {
-
         ledgers.add(ledger);
     }
 
@@ -54,7 +48,6 @@ public final class RegionRecord {
 
     /** Live bytes, live pieces and gross bytes of the region now, summed over its heaps (read from any thread). */
     public long[] figures() {
-
         long[] f = new long[3];
         for (Ledger l : ledgers()) {
             f[0] += l.liveBytesNow();
@@ -66,7 +59,6 @@ public final class RegionRecord {
 
     /** Marks the region done (closed or reclaimed); returns false if it already was. */
     public boolean finish() {
-
         return state.compareAndSet(OPEN, DONE);
     }
 

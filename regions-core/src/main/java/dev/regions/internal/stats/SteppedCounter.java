@@ -1,13 +1,12 @@
 package dev.regions.internal.stats;
 
-import dev.regions.internal.region.SharedFigures;
 
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A sum that many writers move, with the highest and lowest values it took: the process's live
  * bytes ({@link GlobalFigures}) and a shared region's live bytes across its lanes
- * ({@link SharedFigures}).
+ * ({@code SharedFigures}).
  *
  * <p>Adding to one counter on every allocate and free would make every thread write the same
  * cache line: with two threads churning one shared region (BENCHMARKS.md, W3), that one line cost
@@ -21,7 +20,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * add, never below 0, so the sum and the watermarks are never negative.
  */
 public final class SteppedCounter {
-
     /** How far a writer's change may grow before it must be added. */
     public static final long STEP = 64 * 1024;
 
@@ -38,13 +36,11 @@ public final class SteppedCounter {
 
     /** Whether a writer's unadded change has reached a step. */
     public static boolean due(long unadded) {
-
         return unadded >= STEP || unadded <= -STEP;
     }
 
     /** Adds a writer's change and moves the watermark it pushes against; returns the new sum. */
     public long add(long delta) {
-
         long now = total.addAndGet(delta);
         if (delta > 0) {
             raise(peak, now);
@@ -61,7 +57,6 @@ public final class SteppedCounter {
      * may still be given back ({@link #add} of {@code -delta}); once it holds, {@link #observe} it.
      */
     public long addWithin(long delta, long limit) {
-
         while (true) {
             long now = total.get();
             if (delta > limit - now) {
@@ -75,7 +70,6 @@ public final class SteppedCounter {
 
     /** Sets the sum (every writer's change counted) and lets the watermarks see it. */
     public void set(long value) {
-
         total.set(value);
         observe(value);
 
@@ -88,23 +82,19 @@ public final class SteppedCounter {
     }
 
     public long total() {
-
         return total.get();
     }
 
     public long peak() {
-
         return peak.get();
     }
 
     public long low() {
-
         return low.get();
     }
 
     /** Both watermarks to {@code value}, as the original's read-and-reset did. */
     public void resetWatermarks(long value) {
-
         peak.set(value);
         low.set(value);
     }

@@ -11,18 +11,15 @@ import java.lang.foreign.MemorySegment;
  * that messages stay uniform: each names the region, what was wrong, and what was expected.
  */
 public final class Checks {
-
     private Checks() {
     }
 
     /** {@link MemorySegment#NULL} (or an equal segment), which free ignores as the original ignored a NULL pointer. */
     public static boolean isNull(MemorySegment piece) {
-
         return piece.address() == 0 && piece.byteSize() == 0 && piece.isNative();
     }
 
     public static void sizeAndAlignment(long byteSize, long byteAlignment) {
-
         if (byteSize < 0) {
             throw new IllegalArgumentException("invalid allocation size: " + byteSize + " (must be >= 0)");
         }
@@ -33,7 +30,6 @@ public final class Checks {
     }
 
     public static long limit(long bytes) {
-
         if (bytes < 0) {
             throw new IllegalArgumentException("invalid limit: " + bytes + " (must be >= 0; 0 means no limit)");
         }
@@ -41,23 +37,19 @@ public final class Checks {
     }
 
     public static IllegalStateException closed(String region) {
-
         return new IllegalStateException("region '" + region + "' is closed");
     }
 
     public static IllegalStateException busy(String region, String doing) {
-
         return new IllegalStateException("region '" + region + "' " + doing);
     }
 
     public static WrongThreadException wrongThread(String region, Thread owner) {
-
         return new WrongThreadException("region '" + region + "' is confined to thread '" + owner.getName()
                 + "', called from thread '" + Thread.currentThread().getName() + "'");
     }
 
     public static LimitExceededException limitExceeded(String region, String what, long bytes, long live, long limit) {
-
         return new LimitExceededException(what + " of " + bytes + " bytes would take region '" + region
                 + "' to " + (live + bytes) + " live bytes, over its limit of " + limit
                 + " (it holds " + live + ")");
@@ -68,7 +60,6 @@ public final class Checks {
     }
 
     public static IllegalStateException badSource(MemorySource source, MemorySegment block, long byteSize,
-
             long byteAlignment) {
         return new IllegalStateException("memory source " + source + " returned " + block + " for a request of "
                 + byteSize + " bytes aligned to " + byteAlignment + " (expected a writable native segment at least"
@@ -76,13 +67,11 @@ public final class Checks {
     }
 
     public static UnsupportedOperationException bumpFree(String region) {
-
         return new UnsupportedOperationException("region '" + region + "' is in bump mode: its pieces cannot be"
                 + " freed one by one; reset() or close() releases them all");
     }
 
     public static IllegalCallerException noNativeAccess(IllegalCallerException cause) {
-
         return new IllegalCallerException("a region binds its memory to its scope with MemorySegment.reinterpret,"
                 + " which needs native access: run with --enable-native-access=dev.regions (module path) or"
                 + " --enable-native-access=ALL-UNNAMED (class path)", cause);
@@ -90,7 +79,6 @@ public final class Checks {
 
     /** {@code first}, with {@code next} added as suppressed; whichever is not null if one is. */
     public static Throwable addFailure(Throwable first, Throwable next) {
-
         if (first == null) {
             return next;
         }
@@ -102,7 +90,6 @@ public final class Checks {
 
     /** Throws {@code failure} if there is one: unchecked as it is, a checked one (thrown sneakily) wrapped. */
     public static void rethrow(Throwable failure) {
-
         if (failure instanceof RuntimeException e) {
             throw e;
         }
@@ -115,7 +102,6 @@ public final class Checks {
     }
 
     public static OutOfMemoryError tooLarge(long byteSize, long byteAlignment) {
-
         return new OutOfMemoryError("cannot allocate " + byteSize + " bytes aligned to " + byteAlignment
                 + ": the block it needs is larger than any a source can give");
     }

@@ -9,7 +9,6 @@ package dev.regions.internal.util;
  * (BENCHMARKS.md, W3: threads in lanes of their own must not slow each other down).
  */
 public abstract class Padded {
-
     // The int fills the 4 bytes after a compressed object header, which the JVM would otherwise
     // give to a subclass field (UseEmptySlotsInSupers), in front of the padding.
     @SuppressWarnings("unused")

@@ -1,4 +1,4 @@
-package dev.regions.internal;
+package dev.regions.internal.region;
 
 import dev.regions.internal.block.AddressDirectory;
 import dev.regions.internal.block.Block;
@@ -8,9 +8,6 @@ import dev.regions.internal.block.SizeClasses;
 import dev.regions.internal.checked.CheckedPieces;
 import dev.regions.internal.lane.Generation;
 import dev.regions.internal.lane.Heap;
-import dev.regions.internal.region.BaseRegion;
-import dev.regions.internal.region.RegionLock;
-import dev.regions.internal.region.SharedRegion;
 import dev.regions.internal.stats.Lease;
 import dev.regions.internal.stats.Ledger;
 
@@ -36,12 +33,11 @@ import java.util.Set;
  * </ul>
  */
 public final class Validator {
-
     private Validator() {
     }
 
     /** The first broken invariant of any heap of {@code region}, or null (with the region's guard taken to read). */
-    static String validate(BaseRegion region) {
+    public static String validate(BaseRegion region) {
         return region.guarded(BaseRegion.Access.READ, () -> {
             List<String> broken = new java.util.ArrayList<>();
             for (Heap h : region.heaps()) {
@@ -55,7 +51,7 @@ public final class Validator {
     }
 
     /** Whether some thread holds a lane's lock of {@code region}. */
-    static boolean anyLaneLocked(SharedRegion region) {
+    public static boolean anyLaneLocked(SharedRegion region) {
         for (RegionLock lock : region.lanes().locks) {
             if (lock.isLocked()) {
                 return true;
@@ -122,7 +118,8 @@ public final class Validator {
             live[1] = CheckedPieces.of(heap).live.size();
         }
         // pieces merged in from a bump region, or checked pieces among unchecked ones, are not summed here
-        boolean comparable = !heap.holdsBumpPieces && (checkedOnly || (heap.checked == null && !shares));
+        boolean comparable = !heap.holdsBumpPieces
+                && (checkedOnly ? !heap.holdsUncheckedPieces : heap.checked == null && !shares);
         if (comparable && (live[0] != ledger.liveBytes || live[1] != ledger.liveCount)) {
             return "pieces hold " + live[0] + " bytes in " + live[1] + " pieces, ledger says " + ledger.liveBytes
                     + " in " + ledger.liveCount;
