@@ -10,41 +10,65 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * An {@link Arena} whose pieces can also be freed one by one, all at once while the region goes
- * on ({@link #reset()}), or moved into another region ({@link #merge}); that can be capped
- * ({@link #setLimit}), measured ({@link #stats()}) and shared between threads. It is the
+ * An {@link Arena} whose pieces can also be freed one by one ({@link #free}), all at once while
+ * the region goes on ({@link #reset()}), or moved into another region ({@link #merge}); that can be
+ * capped ({@link #setLimit}), measured ({@link #stats()}) and shared between threads. It is the
  * ScriptBasic allocator's <em>segment</em> (an ownership group, not a contiguous block) on the
  * Foreign Function and Memory API.
  *
- * <pre>{@code
+ * {@snippet :
  * try (Region region = Region.ofConfined()) {
  *     MemorySegment name = region.allocateFrom("Ada");          // any SegmentAllocator method
  *     MemorySegment scratch = region.allocate(4096);
- *     region.free(scratch);                                     // one piece back
- *     region.reset();                                           // every piece back; region goes on
+ *     region.free(scratch);                                     // one piece back, O(1)
+ *     region.reset();                                           // every piece back; the region goes on
  * }                                                             // close: memory back to the source
- * }</pre>
+ * }
+ *
+ * <h2 id="kinds">Kinds of region</h2>
+ * <table class="striped">
+ * <caption style="display:none">Kinds of region</caption>
+ * <thead>
+ * <tr><th scope="col">built with</th><th scope="col">threads</th><th scope="col">{@code free}</th>
+ *     <th scope="col">finds the caller's mistakes</th></tr>
+ * </thead>
+ * <tbody>
+ * <tr><th scope="row">{@link #ofConfined()}</th><td>the building thread only</td><td>O(1)</td>
+ *     <td>misuse of the API (guarantee 2)</td></tr>
+ * <tr><th scope="row">{@link #ofShared()}</th><td>any number at once; every operation atomic</td>
+ *     <td>O(1)</td><td>misuse of the API</td></tr>
+ * <tr><th scope="row">{@code builder().bump(true)}</th><td>confined or shared</td>
+ *     <td>throws {@link UnsupportedOperationException}: pieces go back together only</td>
+ *     <td>misuse of the API</td></tr>
+ * <tr><th scope="row">{@code builder().checked(true)}</th><td>confined or shared</td><td>O(1)</td>
+ *     <td>also use after free, any double free, overruns, leaks (about 4&times; the time)</td></tr>
+ * </tbody>
+ * </table>
+ * Sharing, zeroing, bump mode and checked mode are chosen on the {@link Builder}; a bump region is
+ * never checked.
+ *
+ * {@snippet :
+ * Region server = Region.builder().name("server").shared(true).limit(64 << 20).build();
+ * Region request = Region.builder(server).name("request-17").build(); // shared too, no limit
+ * MemorySegment body = request.allocate(2048);
+ * server.merge(request);                 // the request's pieces now live with the server's
+ * }
  *
  * A region keeps every promise of {@code Arena} except four, which per-piece free, reset and merge
  * exist to change: freed bytes are reused, {@link #scope()} is the current generation's, merged
  * pieces live with their new region, and pieces can be freed at all (see the
- * <a href="package-summary.html#arena">package documentation</a>).
+ * <a href="package-summary.html#arena">package documentation</a>). Its guarantees are numbered
+ * in the <a href="package-summary.html#guarantees">package documentation</a>.
  *
- * <h2>Guarantees</h2>
- * Pieces are zero-filled (unless built with {@code zeroing(false)}), aligned to at least 16 bytes
- * and to any requested power-of-two alignment. After {@link #reset()} or {@link #close()} every
- * piece handed out before throws {@link IllegalStateException} when touched. Misuse throws a clear
- * exception and changes nothing. {@link #free} is O(1); {@link #reset()} and {@link #close()} cost
- * O(blocks and merged-in generations held), never O(pieces); {@link #merge} does not
- * depend on the number of pieces. The numbered list, with the precise semantics, is in the
- * project's DESIGN.md.
+ * <p>{@code Region} is sealed: every region is one this library built.
  *
  * <h2>Threads</h2>
- * A confined region ({@link #ofConfined()}) belongs to the thread that built it; any other thread
- * that calls a method other than {@link #stats()}, {@link #limit()}, {@link #name()} or
- * {@link #scope()} gets {@link WrongThreadException}, and its pieces are confined like those of
- * {@link Arena#ofConfined()}. A shared region ({@link #ofShared()}) may be used by any number of
- * threads at once; every operation is atomic; each thread allocates in a lane of its own.
+ * A confined region belongs to the thread that built it; any other thread that calls a method
+ * other than {@link #stats()}, {@link #limit()}, {@link #name()} or {@link #scope()} gets
+ * {@link WrongThreadException}, and its pieces are confined like those of
+ * {@link Arena#ofConfined()}. A shared region may be used by any number of threads at once;
+ * its threads allocate in lanes, each with a lock of its own: about four lanes per processor, at
+ * most 64, taken in turn by each new thread, so that threads beyond that number share lanes.
  *
  * <h2>When a thread dies, or nobody closes a region</h2>
  * Once a confined region's thread has ended, any thread may reset or close it; a region that
@@ -59,7 +83,7 @@ public sealed interface Region extends Arena permits BaseRegion {
 
     /**
      * A region confined to the calling thread, on {@link MemorySource#malloc()}, zeroing, with no
-     * limit. Replaces {@code alloc_InitSegment(malloc, free)}.
+     * limit.
      *
      * @return a new confined region
      */
@@ -87,8 +111,7 @@ public sealed interface Region extends Arena permits BaseRegion {
 
     /**
      * A builder preset with the template's source, sharing, zeroing, bump mode and checked mode (not
-     * its name, limit or anything it holds). Replaces {@code alloc_InitSegment(seg, NULL)}, which inherited a
-     * segment's functions.
+     * its name, limit or anything it holds).
      *
      * @param template a region; it may be closed
      * @return a preset builder
@@ -105,7 +128,7 @@ public sealed interface Region extends Arena permits BaseRegion {
     String name();
 
     /**
-     * Allocates a piece. Replaces {@code alloc_Alloc(n, seg)}. A size of 0 gives a zero-length
+     * Allocates a piece. A size of 0 gives a zero-length
      * piece that counts as live until freed.
      *
      * @throws IllegalArgumentException if {@code byteSize} is negative or {@code byteAlignment} is
@@ -120,7 +143,7 @@ public sealed interface Region extends Arena permits BaseRegion {
 
     /**
      * Frees one live piece: its bytes may be handed out again; the segment stays safe to touch
-     * until the region resets or closes. Replaces {@code alloc_Free(p, seg)}. O(1).
+     * until the region resets or closes. O(1).
      *
      * <p>A live piece of this region must start at the segment's address, of exactly its size, and
      * the segment must be writable and of one of the region's live generations. The one mistake
@@ -143,8 +166,7 @@ public sealed interface Region extends Arena permits BaseRegion {
     /**
      * Frees every piece at once and starts a new generation; the region stays usable and keeps
      * the blocks this generation carved, to carve them again. Live bytes and count go to 0, the
-     * low watermark to 0; the peak and the history counters stay. Replaces
-     * {@code alloc_FreeSegment(seg)}. O(blocks and merged-in generations), never O(pieces).
+     * low watermark to 0; the peak and the history counters stay. O(blocks and merged-in generations), never O(pieces).
      *
      * <p>Ends the current scope first, then takes the memory back. If a piece is in use (a downcall
      * holds it) the scope cannot end and this throws {@link IllegalStateException} with nothing
@@ -159,8 +181,7 @@ public sealed interface Region extends Arena permits BaseRegion {
     void reset();
 
     /**
-     * Closes the region: ends its scope, then returns every block to the source. Replaces
-     * {@code alloc_FinishSegment(seg)}. Failure modes as for {@link #reset()}.
+     * Closes the region: ends its scope, then returns every block to the source. Failure modes as for {@link #reset()}.
      *
      * @throws IllegalStateException if the region is already closed or a piece is in use
      * @throws WrongThreadException if the region is confined to another thread
@@ -171,8 +192,7 @@ public sealed interface Region extends Arena permits BaseRegion {
     /**
      * Moves every piece of {@code source} into this region: they are freed with this region from
      * then on and live as long as this region's current generation. {@code source} stays usable
-     * and empty. Live bytes and count move; history counters stay where they happened. Replaces
-     * {@code alloc_Merge(dst, src)}. Does not depend on the number of pieces.
+     * and empty. Live bytes and count move; history counters stay where they happened. Does not depend on the number of pieces.
      *
      * <p>The blocks of {@code source} come along; {@code source} goes on carving above what it
      * handed over, so a scratch region merged every few pieces wastes no memory. Each merge adds
@@ -180,8 +200,7 @@ public sealed interface Region extends Arena permits BaseRegion {
      *
      * @param source another open region of the same kind: both shared, or both confined to the
      *               calling thread
-     * @throws IllegalArgumentException if {@code source} is this region, not built by Regions, or
-     *         of another kind or owner
+     * @throws IllegalArgumentException if {@code source} is this region, or of another kind or owner
      * @throws LimitExceededException if this region's limit would be passed
      * @throws IllegalStateException if either region is closed
      * @throws WrongThreadException if a confined region belongs to another thread
@@ -189,8 +208,7 @@ public sealed interface Region extends Arena permits BaseRegion {
     void merge(Region source);
 
     /**
-     * {@link #merge} then {@link #close()} {@code source}, atomically. Replaces
-     * {@code alloc_MergeAndFinish(dst, src)}.
+     * {@link #merge} then {@link #close()} {@code source}, atomically.
      *
      * @param source as for {@link #merge}
      */
@@ -199,7 +217,7 @@ public sealed interface Region extends Arena permits BaseRegion {
     /**
      * Caps the live bytes (requested bytes, not overhead) the region may hold; 0 means no cap. A
      * cap below the current live bytes is accepted: later allocations fail until frees make room.
-     * Replaces {@code alloc_SegmentLimit(seg, n)}.
+     *
      *
      * @param bytes the new limit, 0 for none
      * @return the previous limit
@@ -213,7 +231,7 @@ public sealed interface Region extends Arena permits BaseRegion {
     long limit();
 
     /**
-     * The region's figures now. Replaces {@code alloc_GetStat} (without its watermark reset).
+     * The region's figures now.
      * Live bytes and counts are exact, and so are the watermarks, except in a shared region
      * without a limit that several threads allocate in: they count in steps of 64 KiB per thread
      * (else every thread would write one counter on every operation).
@@ -223,8 +241,7 @@ public sealed interface Region extends Arena permits BaseRegion {
     RegionStats stats();
 
     /**
-     * The region's figures, then both watermarks set to the current live bytes, as the original's
-     * {@code alloc_GetStat} did on every read.
+     * The region's figures, then both watermarks set to the current live bytes (a read that starts a new interval).
      *
      * @return the figures before the watermarks were reset
      * @throws IllegalStateException if the region is closed

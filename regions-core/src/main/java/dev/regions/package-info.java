@@ -3,6 +3,60 @@
  * also be freed one by one, reset all at once, merged into another region, capped, measured and
  * shared between threads (the ScriptBasic allocator's segments, on the FFM API).
  *
+ * <h2 id="guarantees">Guarantees</h2>
+ * Tests cite these by number ("guarantee 3").
+ * <ol>
+ * <li id="g1"><b>No crash, whatever the caller does wrong.</b> No sequence of calls on this API
+ *     makes the JVM crash or lets one live piece overlap another. After {@code reset()} or
+ *     {@code close()} every piece handed out before is dead: touching it throws
+ *     {@link java.lang.IllegalStateException} (its scope is closed). After {@code free(piece)} the
+ *     bytes stay the region's until a reset or close, so a stale piece cannot fault the process.
+ * <li id="g2"><b>Misuse is a clear exception and changes nothing.</b> A negative size, an
+ *     alignment that is not a power of two, {@code free} of a segment that is not a live piece of
+ *     this region (foreign, already freed, from before a reset, a slice, a read-only view, rebuilt
+ *     from an address, a piece of a bump region), {@code merge} of a region into itself, of a
+ *     closed region or across incompatible owners, any call after {@code close}, a confined region
+ *     used from another thread ({@link java.lang.WrongThreadException}). The exception names the
+ *     region and what was wrong; the region's state and figures are exactly as before the call
+ *     (the one mistake a region that is not checked cannot see is <a href="#free">below</a>).
+ * <li id="g3"><b>Exact figures.</b> Live bytes are the sum of the sizes of live pieces; a failed
+ *     allocation (limit, source out of memory) leaves every figure unchanged; once every region
+ *     is closed, the process's live and gross bytes are 0: no native memory is leaked.
+ * <li id="g4"><b>Pieces never overlap</b> and are zero-filled unless built with
+ *     {@code zeroing(false)}. Every piece is aligned to at least 16 bytes and to any requested
+ *     power-of-two alignment.
+ * <li id="g5"><b>Threads.</b> A confined region belongs to its building thread. A shared region may
+ *     be used by any number of threads at once; every operation is atomic; a reset or close ends
+ *     the generation in every lane or in none.
+ * <li id="g6"><b>Costs that do not grow with the wrong thing.</b> {@code free} is O(1), and so is
+ *     {@code allocate} of a piece up to 8 KiB; {@code reset} and {@code close} cost O(blocks and
+ *     merged-in generations held), never O(pieces); {@code merge} costs O(blocks and size
+ *     classes), never O(pieces).
+ * </ol>
+ *
+ * <h3 id="semantics">Precise semantics</h3>
+ * <ul>
+ * <li>{@link dev.regions.Regions#globalStats()}: live bytes, live count and gross bytes sum every
+ *     open region (pieces moved by a merge count once; closing a region removes its share);
+ *     allocations and frees count every one in the process so far. A snapshot is a state the
+ *     process could have been in: no figure is negative, no piece counts twice. The process's
+ *     watermarks move in steps of 64 KiB per region, so that no counter is written by every
+ *     thread on the hot path: they may miss a swing smaller than that, and never show a value
+ *     the live bytes did not take.
+ * <li>Limit: a piece that brings live bytes to exactly the limit is allowed; only going over
+ *     throws {@link dev.regions.LimitExceededException}. A limit below the current live bytes is
+ *     accepted: later allocations fail until frees make room.
+ * <li>{@code reset()}: live bytes and count go to 0, the low watermark to 0, the peak is kept.
+ *     Allocations and frees are history: reset, merge and close do not change them.
+ * <li>{@code merge}: live bytes and count move to the destination. Both regions must be shared, or
+ *     both confined to the same thread; otherwise {@link java.lang.IllegalArgumentException}.
+ * <li>Only {@code allocate} (and building a region) takes memory from the source; {@code free},
+ *     {@code reset}, {@code merge} and {@code close} only give it back or keep it.
+ * <li>{@code free(null)} throws {@link java.lang.NullPointerException};
+ *     {@code free(MemorySegment.NULL)} does nothing. Zero-length pieces count in the live count.
+ * <li>Regions compose: a {@link dev.regions.MemorySource} may take its blocks from another region.
+ * </ul>
+ *
  * <h2 id="arena">Where a region differs from a plain {@code Arena}</h2>
  * A region keeps every promise of {@code Arena} except four, which per-piece free, reset and
  * merge exist to change:
