@@ -84,15 +84,15 @@ public final class Heap extends Padded {
     private long lastLeafKey = -1;
     private Block[] lastLeaf;
 
-    /** A lane of a shared region: the change of live bytes the region has not counted yet ({@code SharedFigures}). */
-    public long regionUnpublished;
+    /** A lane of a shared region: its shares of the region's live counter, bounds on its live bytes ({@link SharedFigures}). */
+    public long regionFloor;
+    public long regionCeiling;
     /** A lane of a shared region: whether it ever allocated. */
     public boolean used;
 
 
     /** {@code checkedMode} makes the heap's checked records, or is null if its pieces are not checked. */
-    public Heap(String name, Settings settings, long limit, int lane, Generation first,
-
+    public Heap(String name, Settings settings, long limit, int lane, Generation first, Ledger ledger,
             java.util.function.Function<Heap, CheckedMode> checkedMode) {
         this.name = name;
         this.lane = lane;
@@ -102,7 +102,7 @@ public final class Heap extends Padded {
         this.plain = !bump && checked == null;
         this.limit = limit;
         this.holdsBumpPieces = bump;
-        this.ledger = new Ledger();
+        this.ledger = ledger;
         this.views = new Views(ledger, first);
         this.supply = new BlockSupply(name, settings.source(), ledger, callouts, lane, views);
         this.generations = new Generations(first);

@@ -1,5 +1,7 @@
 package dev.regions.internal.region;
 
+import dev.regions.internal.stats.Ledger;
+import dev.regions.internal.stats.SteppedCounter;
 import dev.regions.internal.checked.CheckedHeaps;
 import dev.regions.internal.checked.CheckedPieces;
 import dev.regions.internal.event.RegionEvents;
@@ -88,8 +90,10 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
 
     /** A new heap of this region, whose ledger the reclaimer is told of. */
     final Heap newHeap(long limit, int lane) {
-        Heap heap = new Heap(name, settings, limit, lane, new Generation(null, arena, anchor), settings.checked()
-                ? h -> new CheckedPieces(h, settings.shared(), settings.siteEvery()) : null);
+        // a lane's share of the process's watermark step, so that they miss less than one step per region
+        Ledger ledger = new Ledger(settings.shared() ? SteppedCounter.STEP / Lanes.COUNT : SteppedCounter.STEP);
+        Heap heap = new Heap(name, settings, limit, lane, new Generation(null, arena, anchor), ledger,
+                settings.checked() ? h -> new CheckedPieces(h, settings.shared(), settings.siteEvery()) : null);
         record.add(heap.ledger);
         return heap;
     }

@@ -23,13 +23,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li><b>One lane</b> (no limit, at most one lane ever used): the lane's ledger is the region's
  *     figures, exact. The lane still adds its change to the counter in steps, as below, so that
  *     a second lane starting finds the sum within a step.
- * <li><b>Limited</b> (a limit is set): every allocation reserves its bytes on the counter with a
- *     compare-and-set before the piece is made, and every free gives them back: the limit sees
- *     every byte, and the watermarks are exact.
- * <li><b>In steps</b> (no limit, several lanes used): each lane adds its change to the counter in
- *     steps ({@link Heap#regionUnpublished}); the watermarks may miss a swing smaller than
- *     {@value SteppedCounter#STEP} bytes per lane. The live bytes in {@link #stats} stay exact:
- *     they are read with every lane's lock held, counter plus every lane's unadded change.
+ * <li><b>Limited</b> (a limit is set): every allocation reserves its bytes on the counter's
+ *     ceiling with a compare-and-set before the piece is made, and adds them to its floor once it
+ *     is made; every free takes them off both: the limit sees every byte, and the watermarks are
+ *     exact.
+ * <li><b>In steps</b> (no limit, several lanes used): each lane tells the counter bounds on its
+ *     live bytes in steps ({@link Heap#regionFloor}, {@link Heap#regionCeiling}); the watermarks
+ *     may miss a swing smaller than {@value SteppedCounter#STEP} bytes per lane, and never show a
+ *     value the live bytes did not take. The live bytes in {@link #stats} stay exact: they are read
+ *     with every lane's lock held, once every lane's shares are made exact.
  * </ul>
  * The limit is written with every lane's lock held and read with one, so a plain field will do.
  */
@@ -66,51 +68,72 @@ public final class SharedFigures implements RegionFigures {
     }
 
     /**
-     * Limited: counts {@code byteSize} more live bytes before the piece is made, or throws and
-     * counts nothing. Returns the sum, for {@link #made} once the piece is made.
+     * Limited: counts {@code byteSize} more live bytes against the limit before the piece is made,
+     * or throws and counts nothing; then {@link #made} or {@link #unreserve}.
      */
-    long reserve(String region, long byteSize) {
-        long sum = live.addWithin(byteSize, limit);
-        if (sum < 0) {
+    void reserve(String region, long byteSize) {
+        if (live.addWithin(byteSize, limit) < 0) {
             RegionEvents.limitExceeded(region, byteSize, live.total(), limit);
             throw Checks.limitExceeded(region, "allocating a piece", byteSize, live.total(), limit);
         }
-        return sum;
     }
 
-    /** Limited: the piece reserved with {@code sum} was made: the watermarks see it (a failed one never moves them). */
-    void made(long sum) {
-        live.observe(sum);
+    /** Limited: the piece of {@code byteSize} bytes reserved was made: the peak sees it (a failed one never moves it). */
+    void made(long byteSize) {
+        live.add(byteSize, 0);
     }
 
-    /** Limited: a reserved piece could not be made, or a piece was freed. */
+    /** Limited: a reserved piece of {@code byteSize} bytes could not be made. */
+    void unreserve(long byteSize) {
+        live.add(0, -byteSize);
+    }
+
+    /** Limited: a piece was freed. */
     void release(long byteSize) {
-        live.add(-byteSize);
+        live.add(-byteSize, -byteSize);
     }
 
-    /** In steps: a lane's change, added once it reaches a step (its lock held). */
+    /** In steps: a lane's live bytes changed by {@code delta}; its shares move once the live bytes leave them (its lock held). */
     void changed(Heap lane, long delta) {
-        if (SteppedCounter.due(lane.regionUnpublished += delta)) {
-            publish(lane); // even with one lane: a second lane may start at any time, and must find the sum in steps
+        long now = lane.ledger.liveBytes;
+        if (SteppedCounter.due(now, lane.regionFloor, lane.regionCeiling)) {
+            // even with one lane: a second lane may start at any time, and must find the sum in steps
+            share(lane, SteppedCounter.floorOf(now, SteppedCounter.STEP, delta),
+                    SteppedCounter.ceilingOf(now, SteppedCounter.STEP, delta));
         }
     }
 
-    private void publish(Heap lane) {
-        long delta = lane.regionUnpublished;
-        lane.regionUnpublished = 0;
-        live.add(delta);
+    private void share(Heap lane, long floor, long ceiling) {
+        long floorDelta = floor - lane.regionFloor;
+        long ceilingDelta = ceiling - lane.regionCeiling;
+        lane.regionFloor = floor;
+        lane.regionCeiling = ceiling;
+        live.add(floorDelta, ceilingDelta);
     }
 
-    /** Every lane's lock held: adds every lane's change, so the counter is exact; returns it. */
+    /** Every lane's lock held: makes every lane's shares exact, so the counter is exact; returns it. */
     private long settle() {
         for (Heap lane : lanes) {
-            if (lane != null && lane.regionUnpublished != 0) {
-                publish(lane);
+            if (lane != null && !limited()) { // limited, the counter is exact already
+                long now = lane.ledger.liveBytes;
+                share(lane, now, now);
             }
         }
         long now = live.total();
         live.observe(now);
         return now;
+    }
+
+    /** The lanes' shares to their live bytes, exactly, without the counter (the caller sets it); returns the sum. */
+    private long exactShares() {
+        long sum = 0;
+        for (Heap lane : lanes) {
+            if (lane != null) {
+                lane.regionFloor = lane.regionCeiling = lane.ledger.liveBytes;
+                sum += lane.ledger.liveBytes;
+            }
+        }
+        return sum;
     }
 
     @Override
@@ -155,12 +178,11 @@ public final class SharedFigures implements RegionFigures {
 
     @Override
     public void resetWatermarks() {
-        long now = liveBytes();
+        long now = exactShares();
         live.set(now);
         live.resetWatermarks(now);
         for (Heap lane : lanes) {
             if (lane != null) {
-                lane.regionUnpublished = 0; // now counted in the total
                 lane.ledger.resetWatermarks();
             }
         }
@@ -179,12 +201,7 @@ public final class SharedFigures implements RegionFigures {
 
     @Override
     public void recount() {
-        long sum = liveBytes();
-        for (Heap lane : lanes) {
-            if (lane != null) {
-                lane.regionUnpublished = 0;
-            }
-        }
+        long sum = exactShares();
         if (oneLane()) {
             live.set(sum);
             for (Heap lane : lanes) {

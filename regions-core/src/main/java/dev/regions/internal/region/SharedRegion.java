@@ -63,14 +63,14 @@ public final class SharedRegion extends BaseRegion {
             }
             MemorySegment piece;
             if (figures.limited()) {
-                long sum = figures.reserve(name, byteSize);
+                figures.reserve(name, byteSize);
                 try {
                     piece = heap.allocate(byteSize, byteAlignment);
                 } catch (Throwable e) {
-                    figures.release(byteSize);
+                    figures.unreserve(byteSize);
                     throw e;
                 }
-                figures.made(sum);
+                figures.made(byteSize);
             } else {
                 piece = heap.allocate(byteSize, byteAlignment);
                 figures.changed(heap, byteSize);

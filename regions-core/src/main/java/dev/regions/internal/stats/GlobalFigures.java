@@ -12,10 +12,12 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Counts, gross bytes and history are read from the ledgers when asked; nothing global is
  * written on the hot path. The watermarks need a counter that sees the values the process's live
- * bytes take: each ledger adds its change to {@link #LIVE} in steps (see {@link SteppedCounter}),
- * so the global watermarks may miss a swing smaller than {@value SteppedCounter#STEP} bytes per
- * open heap, and a snapshot, which sums the ledgers' exact live bytes, shows them the value it
- * read.
+ * bytes take: each ledger tells {@link #LIVE} bounds on its live bytes in steps (see
+ * {@link SteppedCounter}), a confined region's of {@value SteppedCounter#STEP} bytes, a shared
+ * region's lanes' of that divided by the lane count, so the global watermarks may miss a swing
+ * smaller than {@value SteppedCounter#STEP} bytes per open region, never show a value the live
+ * bytes did not take; a snapshot, which sums the ledgers' exact live bytes, shows them the value
+ * it read.
  *
  * <p>A snapshot is a possible state: live bytes and watermarks are never negative, and no piece
  * counts twice. Three things move figures between ledgers or out of them: a merge (live bytes
@@ -65,13 +67,18 @@ public final class GlobalFigures {
         return java.util.List.copyOf(OPEN_REGIONS);
     }
 
-    /** Adds the ledger's change not yet counted (its share becomes its live bytes). */
-    static void publish(Ledger ledger) {
-        long delta = ledger.unpublished;
-        ledger.unpublished = 0;
-        if (delta != 0) {
-            LIVE.add(delta);
-        }
+    /** Recentres the ledger's shares on its live bytes after they changed by {@code change} (see {@link SteppedCounter}). */
+    static void publish(Ledger ledger, long change) {
+        share(ledger, SteppedCounter.floorOf(ledger.liveBytes, ledger.step, change),
+                SteppedCounter.ceilingOf(ledger.liveBytes, ledger.step, change));
+    }
+
+    private static void share(Ledger ledger, long floor, long ceiling) {
+        long floorDelta = floor - ledger.globalFloor;
+        long ceilingDelta = ceiling - ledger.globalCeiling;
+        ledger.globalFloor = floor;
+        ledger.globalCeiling = ceiling;
+        LIVE.add(floorDelta, ceilingDelta);
     }
 
     static void moving() {
@@ -86,9 +93,8 @@ public final class GlobalFigures {
     public static void closed(Ledger ledger) {
         moving();
         try {
-            ledger.unpublished -= ledger.liveBytes;
             ledger.liveBytes = ledger.liveCount = ledger.lowLiveBytes = 0;
-            publish(ledger);
+            share(ledger, 0, 0); // it leaves the sums
             if (OPEN.remove(ledger)) {
                 CLOSED_ALLOCATIONS.addAndGet(ledger.allocations);
                 CLOSED_FREES.addAndGet(ledger.frees);

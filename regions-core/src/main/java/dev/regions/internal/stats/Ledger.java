@@ -24,8 +24,8 @@ import java.util.List;
  * <p>Invariants, with no operation in flight: {@code liveBytes} and {@code liveCount} are the
  * sums over the live pieces of the heap's generations; {@code lowLiveBytes <= liveBytes <=
  * peakLiveBytes}; {@code grossBytes} is the sum of the leases this ledger counts;
- * {@code liveBytes - unpublished} is this ledger's share of the process's live counter, never
- * negative.
+ * {@code 0 <= globalFloor <= liveBytes <= globalCeiling} are this ledger's shares of the process's
+ * live counter ({@link SteppedCounter}), at most {@link #step} apart unless exact.
  */
 public final class Ledger extends Padded {
     private static final VarHandle GROSS;
@@ -53,14 +53,33 @@ public final class Ledger extends Padded {
     public long lowLiveBytes;
     public long allocations;
     public long frees;
-    /** The change of {@link #liveBytes} not yet added to the process's live counter. */
-    long unpublished;
+    /**
+     * This ledger's shares of the process's live counter: bounds on {@link #liveBytes} that it
+     * moves only when the live bytes leave them ({@link SteppedCounter}).
+     */
+    long globalFloor;
+    long globalCeiling;
+    /**
+     * How far the shares may lag the live bytes: {@value SteppedCounter#STEP} bytes for a confined
+     * region's heap, that divided by the lane count for a lane of a shared region, so that the
+     * process's watermarks miss less than {@value SteppedCounter#STEP} bytes per region.
+     */
+    final long step;
     @SuppressWarnings("unused") // through GROSS
     private long grossBytes;
 
     /** The leases this ledger holds (it may share some with the ledgers of other heaps). */
     public final List<Lease> leases = new ArrayList<>();
 
+    /** A ledger of a confined region's heap. */
+    public Ledger() {
+        this(SteppedCounter.STEP);
+    }
+
+    /** A ledger whose shares of the process's live counter lag its live bytes by at most {@code step}. */
+    public Ledger(long step) {
+        this.step = step;
+    }
 
     // ---------------------------------------------------------------- the hot path
 
@@ -70,8 +89,8 @@ public final class Ledger extends Padded {
         if ((liveBytes += byteSize) > peakLiveBytes) {
             peakLiveBytes = liveBytes;
         }
-        if (SteppedCounter.due(unpublished += byteSize)) {
-            GlobalFigures.publish(this);
+        if (liveBytes > globalCeiling) {
+            GlobalFigures.publish(this, byteSize);
         }
     }
 
@@ -82,8 +101,8 @@ public final class Ledger extends Padded {
             lowLiveBytes = liveBytes;
         }
         assert liveBytes >= 0 && liveCount >= 0 : "a free took live bytes to " + liveBytes + ", pieces to " + liveCount;
-        if (SteppedCounter.due(unpublished -= byteSize)) {
-            GlobalFigures.publish(this);
+        if (liveBytes < globalFloor) {
+            GlobalFigures.publish(this, -byteSize);
         }
     }
 
@@ -95,8 +114,7 @@ public final class Ledger extends Padded {
         liveCount -= count;
         assert liveBytes >= 0 && liveCount >= 0 : "dropping took live bytes to " + liveBytes + ", pieces to " + liveCount;
         lowLiveBytes = Math.min(lowLiveBytes, liveBytes);
-        unpublished -= bytes;
-        GlobalFigures.publish(this);
+        GlobalFigures.publish(this, -bytes);
     }
 
     /** Moves every live piece's figures to {@code to} (a merge); the history stays here. */
@@ -106,13 +124,14 @@ public final class Ledger extends Padded {
             to.liveBytes += liveBytes;
             to.liveCount += liveCount;
             to.peakLiveBytes = Math.max(to.peakLiveBytes, to.liveBytes);
-            to.unpublished += unpublished; // the process's total does not change
-            liveBytes = liveCount = lowLiveBytes = unpublished = 0;
+            to.globalFloor += globalFloor; // the shares move with the bytes: the process's sums do not change
+            to.globalCeiling += globalCeiling;
+            liveBytes = liveCount = lowLiveBytes = globalFloor = globalCeiling = 0;
         } finally {
             GlobalFigures.moved();
         }
-        if (SteppedCounter.due(to.unpublished)) {
-            GlobalFigures.publish(to);
+        if (to.globalCeiling - to.globalFloor > to.step) {
+            GlobalFigures.publish(to, 0); // two lags added up: back within a step
         }
     }
 
