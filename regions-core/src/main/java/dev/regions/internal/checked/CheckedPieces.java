@@ -215,22 +215,38 @@ public final class CheckedPieces implements CheckedMode {
     /**
      * Before a reset or close ends the generation: checks every guard, then ends every live
      * piece's scope. Returns the damage found, or null. Throws if a piece is in use (a downcall
-     * holds it), with the damage found as suppressed: the pieces ended before it are dead (they
-     * still count as live until a reset or close can end everything).
+     * holds it), with the damage found as suppressed. Each piece whose scope it ends leaves the
+     * figures at once, so that the figures match what is live however the reset or close ends: if
+     * it stops here, or later at a scope in use, the pieces ended so far are dead and no longer
+     * counted (as the pieces of a merged-in generation it could end), while their memory stays
+     * with the heap until a reset or close can end everything.
      */
     MemoryCorruptionException endAll() {
         MemoryCorruptionException damage = verify();
-        for (var it = live.values().iterator(); it.hasNext(); ) {
-            Record r = it.next();
-            try {
-                r.arena.close();
-            } catch (IllegalStateException inUse) {
-                if (damage != null) {
-                    inUse.addSuppressed(damage);
+        long bytes = 0;
+        long count = 0;
+        try {
+            for (var it = live.values().iterator(); it.hasNext(); ) {
+                Record r = it.next();
+                try {
+                    r.arena.close();
+                } catch (IllegalStateException inUse) {
+                    if (damage != null) {
+                        inUse.addSuppressed(damage);
+                    }
+                    throw inUse;
                 }
-                throw inUse;
+                it.remove();
+                Generation generation = heap.generations.find(r.raw.scope());
+                generation.liveBytes -= r.byteSize;
+                generation.liveCount--;
+                bytes += r.byteSize;
+                count++;
             }
-            it.remove();
+        } finally {
+            if (count > 0) {
+                heap.ledger.dropped(bytes, count);
+            }
         }
         return damage;
     }
