@@ -4,6 +4,8 @@ import dev.regions.MemorySource;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.Map;
 
 /**
  * Memory leased from a {@link MemorySource}: the segment one {@code allocate} call returned,
@@ -45,6 +47,14 @@ public final class Lease {
     private Ledger[] holders;
     private int holderCount;
     private Ledger countedBy;
+    /**
+     * Each holder's index in {@link #holders}, once there are more than {@value #FEW}: a source
+     * region that keeps carving one block while it is merged into many regions in turn gives the
+     * block a holder per merge, and {@code free} asks whether its heap holds the block
+     * ({@link #isHeldBy}), which must stay O(1).
+     */
+    private Map<Ledger, Integer> index;
+    private static final int FEW = 8;
 
     public Lease(MemorySource source, MemorySegment segment, long byteSize, Ledger taker) {
         this.source = source;
@@ -66,6 +76,14 @@ public final class Lease {
             holders = Arrays.copyOf(holders, holderCount * 2);
         }
         holders[holderCount++] = ledger;
+        if (index != null) {
+            index.put(ledger, holderCount - 1);
+        } else if (holderCount > FEW) {
+            index = new IdentityHashMap<>();
+            for (int i = 0; i < holderCount; i++) {
+                index.put(holders[i], i);
+            }
+        }
         return true;
     }
 
@@ -78,8 +96,7 @@ public final class Lease {
         if (i < 0) {
             return false;
         }
-        holders[i] = holders[--holderCount];
-        holders[holderCount] = null;
+        remove(i);
         if (countedBy == ledger) {
             countedBy = holderCount > 0 ? holders[0] : null;
             moveGross(ledger, countedBy);
@@ -97,9 +114,12 @@ public final class Lease {
         if (i >= 0) {
             if (added) {
                 holders[i] = to;
+                if (index != null) {
+                    index.remove(from);
+                    index.put(to, i);
+                }
             } else {
-                holders[i] = holders[--holderCount];
-                holders[holderCount] = null;
+                remove(i);
             }
             if (countedBy == from) {
                 countedBy = to;
@@ -136,7 +156,25 @@ public final class Lease {
         return countedBy == ledger;
     }
 
+    /** Takes the holder at {@code i} out: the last one takes its place. */
+    private void remove(int i) {
+        Ledger gone = holders[i];
+        Ledger moved = holders[--holderCount];
+        holders[i] = moved;
+        holders[holderCount] = null;
+        if (index != null) {
+            index.remove(gone);
+            if (moved != gone) {
+                index.put(moved, i);
+            }
+        }
+    }
+
     private int indexOf(Ledger ledger) {
+        if (index != null) {
+            Integer i = index.get(ledger);
+            return i == null ? -1 : i;
+        }
         for (int i = 0; i < holderCount; i++) {
             if (holders[i] == ledger) {
                 return i;
