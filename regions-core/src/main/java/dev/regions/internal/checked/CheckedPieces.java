@@ -1,5 +1,6 @@
 package dev.regions.internal.checked;
 
+import dev.regions.internal.lane.Generation;
 import dev.regions.internal.block.SizeClasses;
 import dev.regions.internal.event.RegionEvents;
 import dev.regions.internal.lane.CheckedMode;

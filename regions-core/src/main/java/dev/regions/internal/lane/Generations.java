@@ -29,7 +29,7 @@ public final class Generations {
     }
 
     /** The generation of this heap whose scope is {@code scope}, or null. */
-    Generation find(MemorySegment.Scope scope) {
+    public Generation find(MemorySegment.Scope scope) {
         if (current.scope.equals(scope)) {
             return current;
         }
