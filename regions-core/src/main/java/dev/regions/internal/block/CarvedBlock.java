@@ -145,6 +145,24 @@ public final class CarvedBlock extends Block {
         }
     }
 
+    /**
+     * Whether the pieces of the heap with {@code ledger} (which holds this block) include
+     * {@code unit}, below the pointer. The heap whose views have the block's slot
+     * ({@link #slotOwner}) has the pieces above the mark: it carves them, or took them over by a
+     * merge; the holders below the mark have the rest. Below the mark the slot's heap has no
+     * pieces, unless the carver let go ({@link #leftBy}) and a holder below the mark took the
+     * slot, or it holds the block alone (the pieces below the mark were merged back into it).
+     * What it cannot tell: whose pieces they are among two holders below the mark (a block
+     * carved on after being merged into two regions), nor, for a heap holding the block alone,
+     * a piece it holds from the dead pieces of a holder below the mark that let go.
+     */
+    boolean holdsPiecesAt(Ledger ledger, int unit) {
+        if (unit >= mark) {
+            return slotOwner == ledger;
+        }
+        return slotOwner != ledger || carver == null || lease.holderCount() == 1;
+    }
+
     /** Units left to carve. */
     public int room() {
         return units - top;

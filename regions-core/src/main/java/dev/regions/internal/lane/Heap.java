@@ -314,11 +314,16 @@ public final class Heap extends Padded {
         // a composed region, every mistake) goes to freeOther.
         long address = piece.address();
         long byteSize = piece.byteSize();
+        // The block must be this heap's (the one whose views it is in: one identity comparison),
+        // and the unit one of its own pieces (between the mark and the pointer): else a segment
+        // rebuilt in this region's scope over a piece of another region, or over the place of a
+        // piece a reset ended, would pass. freeOther sorts out blocks shared by a merge.
         if (blockAt(address) instanceof CarvedBlock block && byteSize - 1 < CarvedBlock.ESCAPE - 1 && byteSize > 0
-                && (address & (SizeClasses.UNIT - 1)) == 0 && block.lane == lane && !piece.isReadOnly()) {
+                && (address & (SizeClasses.UNIT - 1)) == 0 && block.slotOwner == ledger && !piece.isReadOnly()) {
             int unit = (int) ((address - block.base) >>> SizeClasses.UNIT_SHIFT);
             Generation generation;
-            if (block.isLiveSmall(unit, byteSize) && (generation = generations.find(piece.scope())) != null) {
+            if (block.isLiveSmall(unit, byteSize) && unit >= block.mark && unit < block.top
+                    && (generation = generations.find(piece.scope())) != null) {
                 block.markFree(unit);
                 free.push((int) ((byteSize - 1) >>> SizeClasses.UNIT_SHIFT), block, unit);
                 generation.liveBytes -= byteSize;

@@ -16,8 +16,11 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>A segment is a live piece of a heap if, and only if: it is native and writable; its scope is
  * one of the heap's generations ({@link Generations#find}); a block of the heap's lane that the
- * heap holds covers its address (the directory's entry there, or an entry it shadows); and a live
- * piece of exactly its size starts at its address.
+ * heap holds covers its address (the directory's entry there, or an entry it shadows); the heap's
+ * pieces in that block include the unit there ({@link CarvedBlock#holdsPiecesAt}: a block shared
+ * by a merge holds the pieces of two heaps); and a live piece of exactly its size starts at its
+ * address. The scope alone proves nothing: a segment rebuilt from an address with
+ * {@code reinterpret(size, region, null)} has the region's scope.
  */
 final class PieceCheck {
     private PieceCheck() {
@@ -69,6 +72,14 @@ final class PieceCheck {
     private static Found checkCarved(Heap heap, CarvedBlock block, MemorySegment piece, Generation generation) {
         long offset = piece.address() - block.base;
         int unit = (int) (offset >>> SizeClasses.UNIT_SHIFT);
+        if (unit >= block.top) { // codes above the pointer are left over from before a reset or a close
+            throw Checks.notAPiece(heap.name, piece, "no live piece of this region starts there (it was freed, or"
+                    + " ended by a reset)");
+        }
+        if (!block.holdsPiecesAt(heap.ledger, unit)) {
+            throw Checks.notAPiece(heap.name, piece, "it is not a piece of this region (it lies in a block this"
+                    + " region shares with another through a merge, among the other's pieces)");
+        }
         long live = block.liveSizeAt(unit);
         if ((offset & (SizeClasses.UNIT - 1)) == 0 && live == piece.byteSize()) {
             return new Found(block, unit, generation);

@@ -1,0 +1,152 @@
+package dev.regions;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Promises of the documentation that a review found broken, each asserted as a user would notice
+ * it, and the behaviour chosen for four cases the documentation left unclear.
+ */
+@Timeout(60)
+class BrokenPromisesTest {
+
+    /** A segment over {@code piece}'s memory, rebuilt from its address, in the scope of {@code arena}. */
+    @SuppressWarnings("restricted")
+    private static MemorySegment rebuilt(MemorySegment piece, Arena arena) {
+        return MemorySegment.ofAddress(piece.address()).reinterpret(piece.byteSize(), arena, null);
+    }
+
+    private static Region.Builder fast() {
+        return Region.builder().checked(false);
+    }
+
+    private static boolean overlap(MemorySegment a, MemorySegment b) {
+        return a.address() < b.address() + Math.max(1, b.byteSize()) && b.address() < a.address() + Math.max(1, a.byteSize());
+    }
+
+    // ------------------------------------------------------------------ 1. free: foreign and rebuilt segments
+
+    /**
+     * "A piece of another region and a segment rebuilt from an address are refused": a segment over
+     * another region's live piece, rebuilt in this region's scope, is refused with
+     * {@link IllegalArgumentException}, nothing changes, and the next piece does not overlap it.
+     */
+    @ParameterizedTest(name = "{0} bytes, shared={1}")
+    @CsvSource({"16, false", "100, false", "254, false", "300, false", "65536, false",
+            "16, true", "100, true", "300, true", "65536, true"})
+    void freeRefusesASegmentRebuiltOverAnotherRegionsLivePiece(long size, boolean shared) {
+        try (Region a = Region.builder().shared(shared).name("a").build();
+             Region b = Region.builder().shared(shared).name("b").build()) {
+            MemorySegment mine = a.allocate(size); // a holds something, so that a free can take it below
+            MemorySegment theirs = b.allocate(size);
+            theirs.fill((byte) 7);
+            RegionStats before = a.stats();
+
+            assertThatThrownBy(() -> a.free(rebuilt(theirs, a)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("region 'a'");
+
+            RegionStats after = a.stats();
+            assertThat(after.liveBytes()).as("a's live bytes").isEqualTo(before.liveBytes());
+            assertThat(after.liveCount()).as("a's live count").isEqualTo(before.liveCount());
+            assertThat(after.frees()).as("a's frees").isEqualTo(before.frees());
+            MemorySegment next = a.allocate(size);
+            assertThat(overlap(next, theirs)).as("a's next piece overlaps b's live piece").isFalse();
+            assertThat(overlap(next, mine)).isFalse();
+            assertThat(theirs.get(JAVA_BYTE, 0)).as("b's piece untouched").isEqualTo((byte) 7);
+            assertThat(b.stats().liveCount()).isEqualTo(1);
+        }
+    }
+
+    /**
+     * The same, when the two regions share a block through a merge: the source goes on carving
+     * the block it handed over, above the destination's pieces. Neither may free the other's.
+     */
+    @Test
+    void freeRefusesASegmentRebuiltOverAPieceOfARegionThatSharesItsBlock() {
+        try (Region dst = fast().name("dst").build(); Region src = fast().name("src").build()) {
+            MemorySegment moved = src.allocate(32);
+            dst.merge(src);
+            MemorySegment carvedAfter = src.allocate(32); // same block, above the mark
+            RegionStats dstBefore = dst.stats();
+            RegionStats srcBefore = src.stats();
+
+            assertThatThrownBy(() -> dst.free(rebuilt(carvedAfter, dst))).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> src.free(rebuilt(moved, src))).isInstanceOf(IllegalArgumentException.class);
+
+            assertThat(dst.stats().liveCount()).isEqualTo(dstBefore.liveCount());
+            assertThat(dst.stats().liveBytes()).isEqualTo(dstBefore.liveBytes());
+            assertThat(src.stats().liveCount()).isEqualTo(srcBefore.liveCount());
+            assertThat(src.stats().liveBytes()).isEqualTo(srcBefore.liveBytes());
+            assertThat(overlap(dst.allocate(32), carvedAfter)).isFalse();
+            assertThat(overlap(src.allocate(32), moved)).isFalse();
+        }
+    }
+
+    /**
+     * "A segment rebuilt from its address is refused": over the place of a piece of the same region
+     * that a reset ended, in the region's new scope, it is refused, and the place is not handed
+     * out twice.
+     */
+    @ParameterizedTest(name = "shared={0}")
+    @ValueSource(booleans = {false, true})
+    void freeRefusesASegmentRebuiltOverAPieceOfTheSameRegionThatAResetEnded(boolean shared) {
+        try (Region a = fast().shared(shared).name("a").build()) {
+            MemorySegment old = a.allocate(48);
+            a.reset();
+            MemorySegment ghost = rebuilt(old, a); // a's current scope, the memory of a dead piece
+            RegionStats before = a.stats();
+
+            assertThatThrownBy(() -> a.free(ghost)).isInstanceOf(IllegalArgumentException.class);
+
+            assertThat(a.stats().liveBytes()).isEqualTo(before.liveBytes()).isZero();
+            assertThat(a.stats().liveCount()).isZero();
+            List<MemorySegment> pieces = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                pieces.add(a.allocate(48));
+            }
+            for (int i = 0; i < pieces.size(); i++) {
+                for (int j = i + 1; j < pieces.size(); j++) {
+                    assertThat(overlap(pieces.get(i), pieces.get(j))).as("pieces %d and %d overlap", i, j).isFalse();
+                }
+            }
+        }
+    }
+
+    /**
+     * A segment rebuilt over a live piece of the same region, in the region's own scope: the
+     * checked mode refuses it (each piece has a scope of its own); the fast mode cannot tell it
+     * from the piece (same address, size and scope: a {@code MemorySegment} carries nothing else),
+     * so freeing it frees that piece, once, with exact figures, as a second free does in C.
+     */
+    @ParameterizedTest(name = "checked={0}")
+    @ValueSource(booleans = {false, true})
+    void aSegmentRebuiltOverALivePieceOfTheSameRegionIsRefusedWhenCheckedAndIsThatPieceOtherwise(boolean checked) {
+        try (Region a = Region.builder().checked(checked).name("a").build()) {
+            MemorySegment piece = a.allocate(40);
+            MemorySegment same = rebuilt(piece, a);
+            if (checked) {
+                assertThatThrownBy(() -> a.free(same)).isInstanceOf(IllegalArgumentException.class);
+                assertThat(a.stats().liveCount()).isEqualTo(1);
+                a.free(piece);
+            } else {
+                a.free(same);
+                assertThatThrownBy(() -> a.free(piece)).as("the piece was freed").isInstanceOf(IllegalArgumentException.class);
+            }
+            assertThat(a.stats().liveCount()).isZero();
+            assertThat(a.stats().liveBytes()).isZero();
+        }
+    }
+}
