@@ -6,8 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import javax.management.openmbean.CompositeData;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -147,6 +154,33 @@ class BrokenPromisesTest {
             }
             assertThat(a.stats().liveCount()).isZero();
             assertThat(a.stats().liveBytes()).isZero();
+        }
+    }
+
+    // ------------------------------------------------------------------ 2. JMX max without a limit
+
+    private static final MBeanServer SERVER = ManagementFactory.getPlatformMBeanServer();
+
+    private static MemoryUsage usage(ObjectName bean, String attribute) throws Exception {
+        return MemoryUsage.from((CompositeData) SERVER.getAttribute(bean, attribute));
+    }
+
+    /** {@code MemoryUsage}: "max ... -1 if undefined": a region without a limit has no max, even while empty. */
+    @Test
+    void aMonitoredRegionWithoutALimitHasNoMaxEvenBeforeItHoldsMemory() throws Exception {
+        String name = "jmx-no-limit-empty";
+        try (Region region = Region.builder().name(name).monitored(true).build()) {
+            Set<ObjectName> beans = SERVER.queryNames(new ObjectName("dev.regions:type=Region,*"), null);
+            ObjectName bean = beans.stream()
+                    .filter(n -> ObjectName.unquote(n.getKeyProperty("name")).equals(name)).findFirst().orElseThrow();
+
+            assertThat(usage(bean, "Usage").getMax()).as("Usage.max of an empty region without a limit").isEqualTo(-1);
+            assertThat(usage(bean, "PeakUsage").getMax()).as("PeakUsage.max of an empty region without a limit")
+                    .isEqualTo(-1);
+            region.allocate(100);
+            assertThat(usage(bean, "Usage").getMax()).isEqualTo(-1);
+            region.setLimit(1 << 20);
+            assertThat(usage(bean, "Usage").getMax()).isEqualTo(1 << 20);
         }
     }
 }

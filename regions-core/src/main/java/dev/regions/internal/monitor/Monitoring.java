@@ -114,10 +114,14 @@ public final class Monitoring {
         return s.length() <= width ? s : s.substring(0, width - 1) + "~";
     }
 
-    /** {@code MemoryUsage} wants used ≤ committed ≤ max: a limit below the gross bytes shows as no max (-1). */
+    /**
+     * {@code MemoryUsage} wants used ≤ committed ≤ max, and -1 for a max that is undefined: no
+     * limit (0) is no max, even while nothing is committed; a limit below the gross bytes shows as
+     * no max too.
+     */
     private static MemoryUsage usage(long used, long committed, long limit) {
         long c = Math.max(used, committed); // a racing read may see the live bytes ahead of the gross
-        return new MemoryUsage(0, used, c, limit >= c ? limit : -1);
+        return new MemoryUsage(0, used, c, limit > 0 && limit >= c ? limit : -1);
     }
 
     private static final class Global implements RegionsMXBean {
