@@ -183,4 +183,34 @@ class BrokenPromisesTest {
             assertThat(usage(bean, "Usage").getMax()).isEqualTo(1 << 20);
         }
     }
+
+    // ------------------------------------------------------------------ 3. a reclaimed checked region's leak report
+
+    private static void buildCheckedAndDrop(String name) {
+        Region region = Region.builder().name(name).checked(true).recordSites(1).build();
+        for (int i = 0; i < 2; i++) {
+            region.allocate(24);
+        }
+        region.allocate(1000);
+    }
+
+    /** README, "When a thread dies": a reclaimed region's warning, "a checked region adds its leak report". */
+    @Test
+    void aReclaimedCheckedRegionLogsItsLeakReport() throws Exception {
+        String name = "reclaimed-checked-leaky";
+        try (LogCapture log = new LogCapture("dev.regions")) {
+            long base = Collector.settle();
+            buildCheckedAndDrop(name);
+            Collector.awaitReclaimed(base + 1);
+            String text = log.text();
+            for (int wait = 0; !text.contains("region '" + name + "'") && wait < 100; wait++) {
+                Thread.sleep(50); // counted just before it is logged
+                text = log.text();
+            }
+            assertThat(text).contains("region '" + name + "'").contains("reclaimed without being closed")
+                    .contains("3 live pieces, 1048 bytes")
+                    .contains("2 pieces, 48 bytes at ")
+                    .contains("buildCheckedAndDrop");
+        }
+    }
 }

@@ -55,6 +55,30 @@ public final class CheckedPieces implements CheckedMode {
     private static final AtomicLong IDS = new AtomicLong();
     private static final StackWalker WALKER = StackWalker.getInstance();
 
+    /**
+     * What a leak report says of one live piece, and nothing that reaches its region: kept in the
+     * heap's {@link Ledger} too, so that the {@link Reclaimer} can report the pieces of a region
+     * nobody closed without holding the region.
+     */
+    static final class Note {
+        final long id;
+        final long byteSize;
+        final long address;
+        final long born = System.nanoTime();
+        final StackTraceElement site;
+
+        Note(long id, long byteSize, long address, StackTraceElement site) {
+            this.id = id;
+            this.byteSize = byteSize;
+            this.address = address;
+            this.site = site;
+        }
+
+        PieceInfo info(long now) {
+            return new PieceInfo(id, byteSize, address, Duration.ofNanos(now - born), site);
+        }
+    }
+
     /** One live piece of a checked heap. */
     public static final class Record {
         final long id;
@@ -63,8 +87,8 @@ public final class CheckedPieces implements CheckedMode {
         final MemorySegment raw;
         final Arena arena;
         final MemorySegment piece;
-        final long born;
         final StackTraceElement site;
+        final Note note;
 
         Record(long id, long byteSize, long front, MemorySegment raw, Arena arena, MemorySegment piece,
                 StackTraceElement site) {
@@ -74,12 +98,12 @@ public final class CheckedPieces implements CheckedMode {
             this.raw = raw;
             this.arena = arena;
             this.piece = piece;
-            this.born = System.nanoTime();
             this.site = site;
+            this.note = new Note(id, byteSize, piece.address(), site);
         }
 
         PieceInfo info(long now) {
-            return new PieceInfo(id, byteSize, piece.address(), Duration.ofNanos(now - born), site);
+            return note.info(now);
         }
     }
 
@@ -124,6 +148,7 @@ public final class CheckedPieces implements CheckedMode {
             Record record = new Record(IDS.incrementAndGet(), byteSize, front, raw, arena, piece,
                     ++sampled % siteEvery == 0 ? site() : null);
             live.put(arena.scope(), record);
+            notes().add(record.note);
             RegionEvents.PieceAllocated e = new RegionEvents.PieceAllocated();
             if (e.isEnabled()) {
                 e.region = heap.name;
@@ -184,6 +209,7 @@ public final class CheckedPieces implements CheckedMode {
         MemoryCorruptionException damage = damage(record);
         record.arena.close(); // throws, changing nothing, while a downcall holds the piece
         live.remove(piece.scope());
+        notes().remove(record.note);
         heap.freeRaw(record.raw, record.byteSize);
         RegionEvents.PieceFreed e = new RegionEvents.PieceFreed();
         if (e.isEnabled()) {
@@ -238,6 +264,7 @@ public final class CheckedPieces implements CheckedMode {
                     throw inUse;
                 }
                 it.remove();
+                notes().remove(r.note);
                 Generation generation = heap.generations.find(r.raw.scope());
                 generation.liveBytes -= r.byteSize;
                 generation.liveCount--;
@@ -255,6 +282,7 @@ public final class CheckedPieces implements CheckedMode {
     /** The region's thread has died: its pieces' arenas cannot be closed, and no thread can touch them. */
     void abandonAll() {
         live.clear();
+        notes().clear();
     }
 
     @Override
@@ -272,6 +300,35 @@ public final class CheckedPieces implements CheckedMode {
         CheckedPieces other = (CheckedPieces) from;
         live.putAll(other.live);
         other.live.clear();
+        notes().addAll(other.notes());
+        other.notes().clear();
+    }
+
+    /** The notes of the live pieces, in the heap's ledger. */
+    private java.util.Set<Note> notes() {
+        java.util.Set<Note> notes = heap.ledger.checkedNotes;
+        if (notes == null) {
+            heap.ledger.checkedNotes = notes = new java.util.LinkedHashSet<>();
+        }
+        return notes;
+    }
+
+    /** The report of the pieces the notes in {@code ledgers} list, or null if there are none (for the {@link Reclaimer}). */
+    static String reportOfNotes(String region, List<Ledger> ledgers) {
+        long now = System.nanoTime();
+        List<PieceInfo> pieces = new ArrayList<>();
+        for (Ledger l : ledgers) {
+            if (l.checkedNotes != null) {
+                for (Note n : l.checkedNotes) {
+                    pieces.add(n.info(now));
+                }
+            }
+        }
+        if (pieces.isEmpty()) {
+            return null;
+        }
+        pieces.sort(Comparator.comparingLong(PieceInfo::id));
+        return report(region, pieces);
     }
 
     List<PieceInfo> pieces() {

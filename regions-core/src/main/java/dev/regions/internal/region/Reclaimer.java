@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * its arena's anchor, see {@link Generation}), the cleaner's thread gives every lease back to its
  * source (or lets go of it, if another region still holds it), takes the region out of the
  * process's figures, counts the reclaim ({@link #reclaimed()}) and reports it through
- * {@code System.Logger} (a warning). It runs at most once; a close marks the region done first, so
+ * {@code System.Logger} (a warning), with the leak report of the checked pieces it held, which
+ * their heaps' ledgers keep for it ({@link CheckedPieces.Note}). It runs at most once; a close marks the region done first, so
  * the two never both release.
  *
  * <p>What it cannot do: end the region's scope. The scope's arena may be confined to a thread that
@@ -91,6 +92,7 @@ public final class Reclaimer {
             ledger.leases.clear();
             GlobalFigures.closed(ledger);
         }
+        String leaks = CheckedPieces.reportOfNotes(record.name, record.ledgers()); // a checked region's leak report
         GlobalFigures.regionDone(record);
         RECLAIMED.incrementAndGet();
         RegionEvents.RegionReclaimed e = new RegionEvents.RegionReclaimed();
@@ -103,6 +105,10 @@ public final class Reclaimer {
             e.commit();
         }
         LOG.log(System.Logger.Level.WARNING, () -> record.describe() + " was reclaimed without being closed: it held "
-                + held[1] + " live pieces (" + held[0] + " bytes), and " + held[2] + " bytes from its source went back");
+                + held[1] + " live pieces (" + held[0] + " bytes), and " + held[2] + " bytes from its source went back"
+                + (leaks == null ? "" : "; leak report: " + leaks));
+        if (leaks != null) {
+            CheckedPieces.finding(record.name, "leak", leaks);
+        }
     }
 }

@@ -81,6 +81,13 @@ public final class Ledger extends Padded {
         this.step = step;
     }
 
+    /**
+     * A heap with checked pieces: what the leak report says of each live one, or null. Here, not
+     * in the heap, so that a region reclaimed unclosed can be reported ({@link Reclaimer}).
+     * Written by the heap's owner, like the figures; read by the reclaimer once nothing else can.
+     */
+    java.util.Set<CheckedPieces.Note> checkedNotes;
+
     // ---------------------------------------------------------------- the hot path
 
     public void allocated(long byteSize) {
