@@ -2,6 +2,7 @@ package dev.regions;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.foreign.Arena;
@@ -211,6 +212,22 @@ class BrokenPromisesTest {
                     .contains("3 live pieces, 1048 bytes")
                     .contains("2 pieces, 48 bytes at ")
                     .contains("buildCheckedAndDrop");
+        }
+    }
+
+    // ------------------------------------------------------------------ 4. strictClose on an unchecked region
+
+    /** {@code strictClose}: "ignored by an unchecked region", even one holding checked pieces a merge brought. */
+    @Test
+    void strictCloseIsIgnoredByAnUncheckedRegion() throws Exception {
+        try (LogCapture ignored = new LogCapture("dev.regions");
+             Region checked = Region.builder().name("checked-src").checked(true).build()) {
+            Region plain = fast().name("plain-strict").strictClose(true).build();
+            checked.allocate(64);
+            plain.merge(checked);
+
+            assertThatCode(plain::close).doesNotThrowAnyException();
+            assertThat(plain.stats().liveCount()).isZero();
         }
     }
 }

@@ -261,7 +261,8 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
             RegionEvents.ended(event, name, before, figures().stats(), record.figures()[2]);
         }
         if (checkedFindings != null) {
-            failure = CheckedHeaps.report(name, checkedFindings, settings.strictClose(), failure);
+            // strictClose is the checked mode's: an unchecked region given checked pieces by a merge logs their leak
+            failure = CheckedHeaps.report(name, checkedFindings, settings.strictClose() && settings.checked(), failure);
         }
         Checks.rethrow(Checks.addFailure(inUse, failure));
     }
