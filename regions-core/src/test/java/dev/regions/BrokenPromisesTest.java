@@ -230,4 +230,27 @@ class BrokenPromisesTest {
             assertThat(plain.stats().liveCount()).isZero();
         }
     }
+
+    // ------------------------------------------------------------------ (a)-(c): the cases the documentation left unclear
+
+    /**
+     * (a) A zero-length piece adds no live bytes, so it does not take a region over its limit, even
+     * one whose live bytes are already over a lowered limit.
+     */
+    @ParameterizedTest(name = "shared={0}")
+    @ValueSource(booleans = {false, true})
+    void aZeroLengthPieceFitsUnderAnyLimit(boolean shared) {
+        try (Region region = Region.builder().shared(shared).name("over").build()) {
+            region.allocate(100);
+            region.setLimit(50);
+
+            MemorySegment empty = region.allocate(0);
+            assertThat(empty.byteSize()).isZero();
+            assertThat(region.stats().liveCount()).isEqualTo(2);
+            assertThat(region.stats().liveBytes()).isEqualTo(100);
+            assertThatThrownBy(() -> region.allocate(1)).isInstanceOf(LimitExceededException.class);
+            region.free(empty);
+            assertThat(region.stats().liveCount()).isEqualTo(1);
+        }
+    }
 }

@@ -24,8 +24,8 @@ import java.util.List;
  * <li><b>statsAndResetPeaks</b> sets both watermarks to the live bytes.
  * <li><b>Limit.</b> 0 means none. An allocation that would take the live bytes over the limit is
  *     refused and changes nothing; reaching the limit exactly is allowed. A limit below the live
- *     bytes is accepted: every allocation (a zero-length one too) is then refused until frees make
- *     room. A merge is refused if the bytes it moves would take the destination over its limit; a
+ *     bytes is accepted: every allocation is then refused until frees make room, but a zero-length
+ *     one, which adds no bytes (as a merge that moves none). A merge is refused if the bytes it moves would take the destination over its limit; a
  *     merge that moves no bytes passes any limit.
  * <li><b>Merge</b> moves every piece the source holds (live or freed: they die with the
  *     destination's next reset or close) to the destination, and with them the live bytes and
@@ -195,11 +195,11 @@ final class RegionModel<P extends RegionModel.Piece> {
     /**
      * Whether an allocation of {@code size} bytes is refused for the limit (
      * {@link LimitExceededException}): the region has a limit and the piece would take its live
-     * bytes over it. Exactly reaching it is allowed; over it already, even 0 bytes are refused.
+     * bytes over it. Exactly reaching it is allowed; 0 bytes never take it over, even when it is over already.
      * Safe for any {@code size >= 0}, however large.
      */
     boolean overLimit(long size) {
-        return limit != 0 && size > limit - liveBytes;
+        return limit != 0 && size > 0 && size > limit - liveBytes;
     }
 
     /**

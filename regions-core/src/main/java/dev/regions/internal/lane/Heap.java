@@ -290,8 +290,9 @@ public final class Heap extends Padded {
         return piece;
     }
 
+    /** A piece that adds no bytes (zero-length) takes no region over its limit, even one already over it. */
     private void checkLimit(long byteSize) {
-        if (limit != 0 && byteSize > limit - ledger.liveBytes) {
+        if (limit != 0 && byteSize > limit - ledger.liveBytes && byteSize > 0) {
             RegionEvents.limitExceeded(name, byteSize, ledger.liveBytes, limit);
             throw Checks.limitExceeded(name, "allocating a piece", byteSize, ledger.liveBytes, limit);
         }

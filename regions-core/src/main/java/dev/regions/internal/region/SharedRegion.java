@@ -62,7 +62,9 @@ public final class SharedRegion extends BaseRegion {
                 figures.laneUsed(heap);
             }
             MemorySegment piece;
-            if (figures.limited()) {
+            if (figures.limited() && byteSize == 0) {
+                piece = heap.allocate(0, byteAlignment); // adds nothing: fits under any limit, as in Heap
+            } else if (figures.limited()) {
                 figures.reserve(name, byteSize);
                 try {
                     piece = heap.allocate(byteSize, byteAlignment);
