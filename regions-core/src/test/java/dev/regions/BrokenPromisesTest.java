@@ -253,4 +253,49 @@ class BrokenPromisesTest {
             assertThat(region.stats().liveCount()).isEqualTo(1);
         }
     }
+
+    /**
+     * (b) A checked region closed with pieces a merge brought from a region that is not checked
+     * still holds pieces: the leak is reported (thrown with {@code strictClose}), counting the
+     * pieces it has no record of.
+     */
+    @Test
+    void aStrictCheckedRegionRefusesToCloseOverMergedUncheckedPieces() {
+        try (Region plain = fast().name("plain-src").build()) {
+            Region strict = Region.builder().name("strict-checked").checked(true).strictClose(true).build();
+            plain.allocate(64);
+            strict.merge(plain);
+            assertThat(strict.livePieces()).as("unchecked pieces have no record").isEmpty();
+            assertThat(strict.stats().liveCount()).isEqualTo(1);
+
+            assertThatThrownBy(strict::close).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("region 'strict-checked'")
+                    .hasMessageContaining("1 piece, 64 bytes, merged from regions that are not checked");
+            assertThat(strict.stats().liveCount()).isZero();
+            assertThat(strict.stats().grossBytes()).isZero();
+        }
+    }
+
+    /**
+     * (c) {@code verify()} on a region that is not checked checks the checked pieces a merge
+     * brought it (they stay checked wherever they go).
+     */
+    @Test
+    @SuppressWarnings("restricted")
+    void verifyOfAnUncheckedRegionChecksTheCheckedPiecesAMergeBroughtIt() {
+        try (Region plain = fast().name("plain-dst").build(); Region checked = Region.builder().checked(true).build()) {
+            MemorySegment piece = checked.allocate(32);
+            plain.merge(checked);
+            plain.verify();
+            MemorySegment after = MemorySegment.ofAddress(piece.address() + 32).reinterpret(1);
+            byte guard = after.get(JAVA_BYTE, 0);
+            after.set(JAVA_BYTE, 0, (byte) 0);
+
+            assertThatThrownBy(plain::verify).isInstanceOf(MemoryCorruptionException.class)
+                    .hasMessageContaining("an overrun");
+
+            after.set(JAVA_BYTE, 0, guard);
+            plain.verify();
+        }
+    }
 }

@@ -156,7 +156,7 @@ public final class CarvedBlock extends Block {
      * carved on after being merged into two regions), nor, for a heap holding the block alone,
      * a piece it holds from the dead pieces of a holder below the mark that let go.
      */
-    boolean holdsPiecesAt(Ledger ledger, int unit) {
+    public boolean holdsPiecesAt(Ledger ledger, int unit) {
         if (unit >= mark) {
             return slotOwner == ledger;
         }

@@ -53,14 +53,37 @@ public final class CheckedHeaps {
     }
 
     /**
-     * A reset or close, before the generation ends: the leak report (closing with pieces live),
-     * every guard checked, every piece's scope ended (or forgotten, if the region's thread is gone).
-     * Returns the damage found and the leak, as exceptions to throw or log once everything has
-     * been given back; either may be null.
+     * The leak report of a region: its checked pieces, and if {@code checkedRegion}, the pieces it
+     * holds without a record (a merge brought them from a region that is not checked); null if
+     * there are none.
      */
-    public static Throwable[] end(String region, List<Heap> heaps, boolean closing, boolean abandoned) {
-        List<PieceInfo> left = closing ? pieces(heaps) : List.of();
-        Throwable leak = left.isEmpty() ? null : new IllegalStateException(CheckedPieces.report(region, left));
+    public static String leaks(String region, List<Heap> heaps, boolean checkedRegion) {
+        List<PieceInfo> recorded = pieces(heaps);
+        long count = 0;
+        long bytes = 0;
+        if (checkedRegion) {
+            for (Heap h : heaps) {
+                count += h.ledger.liveCount;
+                bytes += h.ledger.liveBytes;
+            }
+            count -= recorded.size();
+            for (PieceInfo p : recorded) {
+                bytes -= p.byteSize();
+            }
+        }
+        return recorded.isEmpty() && count <= 0 ? null : CheckedPieces.report(region, recorded, count, bytes);
+    }
+
+    /**
+     * A reset or close, before the generation ends: the leak report (closing with pieces live:
+     * see {@link #leaks}), every guard checked, every piece's scope ended (or forgotten, if the
+     * region's thread is gone). Returns the damage found and the leak, as exceptions to throw or
+     * log once everything has been given back; either may be null.
+     */
+    public static Throwable[] end(String region, List<Heap> heaps, boolean closing, boolean abandoned,
+            boolean checkedRegion) {
+        String left = closing ? leaks(region, heaps, checkedRegion) : null;
+        Throwable leak = left == null ? null : new IllegalStateException(left);
         MemoryCorruptionException damage = null;
         for (Heap h : heaps) {
             if (h.checked == null) {

@@ -1,5 +1,6 @@
 package dev.regions.internal.checked;
 
+import dev.regions.internal.stats.Ledger;
 import dev.regions.internal.lane.Generation;
 import dev.regions.internal.block.SizeClasses;
 import dev.regions.internal.event.RegionEvents;
@@ -314,7 +315,7 @@ public final class CheckedPieces implements CheckedMode {
     }
 
     /** The report of the pieces the notes in {@code ledgers} list, or null if there are none (for the {@link Reclaimer}). */
-    static String reportOfNotes(String region, List<Ledger> ledgers) {
+    public static String reportOfNotes(String region, List<Ledger> ledgers) {
         long now = System.nanoTime();
         List<PieceInfo> pieces = new ArrayList<>();
         for (Ledger l : ledgers) {
@@ -342,6 +343,15 @@ public final class CheckedPieces implements CheckedMode {
 
     /** The live pieces grouped by allocation site, largest group first. */
     public static String report(String region, List<PieceInfo> pieces) {
+        return report(region, pieces, 0, 0);
+    }
+
+    /**
+     * The live pieces grouped by allocation site, largest group first; then, if
+     * {@code unrecorded} is positive, that many pieces of {@code unrecordedBytes} bytes that have
+     * no record (merged from regions that are not checked).
+     */
+    public static String report(String region, List<PieceInfo> pieces, long unrecorded, long unrecordedBytes) {
         Map<String, List<PieceInfo>> bySite = new LinkedHashMap<>();
         long bytes = 0;
         for (PieceInfo p : pieces) {
@@ -349,8 +359,9 @@ public final class CheckedPieces implements CheckedMode {
                     k -> new ArrayList<>()).add(p);
             bytes += p.byteSize();
         }
-        StringBuilder out = new StringBuilder("region '" + region + "': " + pieces.size() + " live pieces, " + bytes
-                + " bytes");
+        long others = Math.max(0, unrecorded);
+        StringBuilder out = new StringBuilder("region '" + region + "': " + (pieces.size() + others)
+                + " live pieces, " + (bytes + (others > 0 ? unrecordedBytes : 0)) + " bytes");
         bySite.entrySet().stream()
                 .sorted(Comparator.comparingLong((Map.Entry<String, List<PieceInfo>> e) ->
                         e.getValue().stream().mapToLong(PieceInfo::byteSize).sum()).reversed())
@@ -366,6 +377,10 @@ public final class CheckedPieces implements CheckedMode {
                         out.append(", ... (").append(group.size() - 10).append(" more)");
                     }
                 });
+        if (others > 0) {
+            out.append("\n  ").append(others).append(others == 1 ? " piece, " : " pieces, ").append(unrecordedBytes)
+                    .append(" bytes, merged from regions that are not checked (no record of them)");
+        }
         return out.toString();
     }
 
@@ -389,7 +404,7 @@ public final class CheckedPieces implements CheckedMode {
     }
 
     /** Tells Flight Recorder what the checked mode found. */
-    static void finding(String region, String what, String message) {
+    public static void finding(String region, String what, String message) {
         RegionEvents.CheckedFinding e = new RegionEvents.CheckedFinding();
         if (e.isEnabled()) {
             e.region = region;

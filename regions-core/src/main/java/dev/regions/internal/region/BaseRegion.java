@@ -214,7 +214,7 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
         boolean nextTaken = false;
         try {
             if (CheckedHeaps.any(heaps)) {
-                checkedFindings = CheckedHeaps.end(name, heaps, closing, abandoned);
+                checkedFindings = CheckedHeaps.end(name, heaps, closing, abandoned, settings.checked());
             }
             if (next != null) {
                 nextAnchor = Generation.anchor(next, this);
@@ -452,7 +452,8 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
     public final String leakReport() {
         return guarded(Access.CHANGE, () -> {
             checkChecked("leakReport");
-            return CheckedPieces.report(name, CheckedHeaps.pieces(heaps()));
+            String report = CheckedHeaps.leaks(name, heaps(), true);
+            return report != null ? report : CheckedPieces.report(name, List.of());
         });
     }
 

@@ -1,5 +1,6 @@
 package dev.regions.internal.region;
 
+import dev.regions.internal.checked.CheckedPieces;
 import dev.regions.internal.event.RegionEvents;
 import dev.regions.internal.lane.Generation;
 import dev.regions.internal.source.RawSource;
