@@ -108,8 +108,5 @@ public final class Reclaimer {
         LOG.log(System.Logger.Level.WARNING, () -> record.describe() + " was reclaimed without being closed: it held "
                 + held[1] + " live pieces (" + held[0] + " bytes), and " + held[2] + " bytes from its source went back"
                 + (leaks == null ? "" : "; leak report: " + leaks));
-        if (leaks != null) {
-            CheckedPieces.finding(record.name, "leak", leaks);
-        }
     }
 }
