@@ -63,12 +63,14 @@ import java.util.Objects;
  * <p>{@code Region} is sealed: every region is one this library built.
  *
  * <h2>Threads</h2>
- * A confined region belongs to the thread that built it; any other thread that calls a method
- * other than {@link #stats()}, {@link #limit()}, {@link #name()} or {@link #scope()} gets
- * {@link WrongThreadException}, and its pieces are confined like those of
- * {@link Arena#ofConfined()}. A shared region may be used by any number of threads at once;
- * its threads allocate in lanes, each with a lock of its own: about four lanes per processor, at
- * most 64, taken in turn by each new thread, so that threads beyond that number share lanes.
+ * A confined region ({@link #ofConfined()}) belongs to the thread that built it; any other thread
+ * that calls a method other than {@link #stats()}, {@link #limit()}, {@link #name()} or
+ * {@link #scope()} gets {@link WrongThreadException}, and its pieces are confined like those of
+ * {@link Arena#ofConfined()}. A shared region ({@link #ofShared()}) may be used by any number of
+ * threads at once; every operation is atomic. Each thread allocates in one of a fixed number of
+ * lanes (a lock each: four per processor, at most 64), numbered in turn, process-wide,
+ * as threads first use a shared region: threads past that number, counting threads that have
+ * ended, share lanes and their locks with earlier ones.
  *
  * <h2>When a thread dies, or nobody closes a region</h2>
  * Once a confined region's thread has ended, any thread may reset or close it; a region that
@@ -129,7 +131,8 @@ public sealed interface Region extends Arena permits BaseRegion {
 
     /**
      * Allocates a piece. A size of 0 gives a zero-length
-     * piece that counts as live until freed.
+     * piece that counts as live until freed; it adds no live bytes, so no limit refuses it, even
+     * when the live bytes are already over a limit that was lowered.
      *
      * @throws IllegalArgumentException if {@code byteSize} is negative or {@code byteAlignment} is
      *         not a power of two
@@ -216,7 +219,8 @@ public sealed interface Region extends Arena permits BaseRegion {
 
     /**
      * Caps the live bytes (requested bytes, not overhead) the region may hold; 0 means no cap. A
-     * cap below the current live bytes is accepted: later allocations fail until frees make room.
+     * cap below the current live bytes is accepted: later allocations (but zero-length ones) fail
+     * until frees make room.
      *
      *
      * @param bytes the new limit, 0 for none
@@ -251,8 +255,9 @@ public sealed interface Region extends Arena permits BaseRegion {
 
     /**
      * Checks the region now. In a {@linkplain Builder#checked checked} region: the guard zones
-     * before and after every live piece. A region that is not checked keeps nothing to check and
-     * returns at once.
+     * before and after every live piece. A region that is not checked checks the guard zones of
+     * the checked pieces a merge brought it (they stay checked wherever they go), and returns at
+     * once if it holds none.
      *
      * @throws MemoryCorruptionException if a guard zone was written, naming the first damaged
      *         piece (the exception's suppressed list names the others)
@@ -262,7 +267,9 @@ public sealed interface Region extends Arena permits BaseRegion {
     void verify();
 
     /**
-     * The live pieces of a {@linkplain Builder#checked checked} region, oldest first.
+     * The live pieces of a {@linkplain Builder#checked checked} region, oldest first. Pieces a
+     * merge brought from a region that is not checked have no record, and are not listed; the
+     * {@linkplain #leakReport() leak report} counts them.
      *
      * @return a snapshot
      * @throws UnsupportedOperationException if the region is not checked (it keeps no record of
@@ -274,8 +281,9 @@ public sealed interface Region extends Arena permits BaseRegion {
 
     /**
      * The live pieces of a {@linkplain Builder#checked checked} region grouped by where they were
-     * allocated, largest group first, with their ids (talloc's {@code talloc_report_full}). Closing
-     * a checked region that still holds pieces logs this report.
+     * allocated, largest group first, with their ids (talloc's {@code talloc_report_full}), then
+     * a line counting the pieces a merge brought from regions that are not checked, which have no
+     * record. Closing a checked region that still holds pieces, recorded or not, logs this report.
      *
      * @return the report, several lines
      * @throws UnsupportedOperationException if the region is not checked
@@ -406,6 +414,8 @@ public sealed interface Region extends Arena permits BaseRegion {
          * Whether closing a checked region that still holds pieces throws
          * {@link IllegalStateException} after giving everything back (as Arrow's allocators do)
          * instead of logging the leak report. Off by default; ignored by an unchecked region.
+         * Pieces a merge brought from a region that is not checked count as held pieces too: a
+         * strict checked region that closes holding them throws, though they have no record.
          *
          * @param strict true to throw on a leak
          * @return this builder
