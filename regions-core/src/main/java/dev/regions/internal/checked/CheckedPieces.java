@@ -1,5 +1,6 @@
 package dev.regions.internal.checked;
 
+import dev.regions.internal.stats.PieceNote;
 import dev.regions.internal.stats.Ledger;
 import dev.regions.internal.lane.Generation;
 import dev.regions.internal.block.SizeClasses;
@@ -56,30 +57,6 @@ public final class CheckedPieces implements CheckedMode {
     private static final AtomicLong IDS = new AtomicLong();
     private static final StackWalker WALKER = StackWalker.getInstance();
 
-    /**
-     * What a leak report says of one live piece, and nothing that reaches its region: kept in the
-     * heap's {@link Ledger} too, so that the {@link Reclaimer} can report the pieces of a region
-     * nobody closed without holding the region.
-     */
-    static final class Note {
-        final long id;
-        final long byteSize;
-        final long address;
-        final long born = System.nanoTime();
-        final StackTraceElement site;
-
-        Note(long id, long byteSize, long address, StackTraceElement site) {
-            this.id = id;
-            this.byteSize = byteSize;
-            this.address = address;
-            this.site = site;
-        }
-
-        PieceInfo info(long now) {
-            return new PieceInfo(id, byteSize, address, Duration.ofNanos(now - born), site);
-        }
-    }
-
     /** One live piece of a checked heap. */
     public static final class Record {
         final long id;
@@ -89,7 +66,7 @@ public final class CheckedPieces implements CheckedMode {
         final Arena arena;
         final MemorySegment piece;
         final StackTraceElement site;
-        final Note note;
+        final PieceNote note;
 
         Record(long id, long byteSize, long front, MemorySegment raw, Arena arena, MemorySegment piece,
                 StackTraceElement site) {
@@ -100,7 +77,7 @@ public final class CheckedPieces implements CheckedMode {
             this.arena = arena;
             this.piece = piece;
             this.site = site;
-            this.note = new Note(id, byteSize, piece.address(), site);
+            this.note = new PieceNote(id, byteSize, piece.address(), site);
         }
 
         PieceInfo info(long now) {
@@ -306,8 +283,8 @@ public final class CheckedPieces implements CheckedMode {
     }
 
     /** The notes of the live pieces, in the heap's ledger. */
-    private java.util.Set<Note> notes() {
-        java.util.Set<Note> notes = heap.ledger.checkedNotes;
+    private java.util.Set<PieceNote> notes() {
+        java.util.Set<PieceNote> notes = heap.ledger.checkedNotes;
         if (notes == null) {
             heap.ledger.checkedNotes = notes = new java.util.LinkedHashSet<>();
         }
@@ -320,7 +297,7 @@ public final class CheckedPieces implements CheckedMode {
         List<PieceInfo> pieces = new ArrayList<>();
         for (Ledger l : ledgers) {
             if (l.checkedNotes != null) {
-                for (Note n : l.checkedNotes) {
+                for (PieceNote n : l.checkedNotes) {
                     pieces.add(n.info(now));
                 }
             }

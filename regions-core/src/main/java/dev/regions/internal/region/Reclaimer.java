@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * source (or lets go of it, if another region still holds it), takes the region out of the
  * process's figures, counts the reclaim ({@link #reclaimed()}) and reports it through
  * {@code System.Logger} (a warning), with the leak report of the checked pieces it held, which
- * their heaps' ledgers keep for it ({@link CheckedPieces.Note}). It runs at most once; a close marks the region done first, so
+ * their heaps' ledgers keep for it ({@link dev.regions.internal.stats.PieceNote}). It runs at most once; a close marks the region done first, so
  * the two never both release.
  *
  * <p>What it cannot do: end the region's scope. The scope's arena may be confined to a thread that

@@ -1,6 +1,5 @@
 package dev.regions.internal.stats;
 
-import dev.regions.internal.checked.CheckedPieces;
 import dev.regions.internal.util.Padded;
 
 import java.lang.invoke.MethodHandles;
@@ -87,7 +86,7 @@ public final class Ledger extends Padded {
      * in the heap, so that a region reclaimed unclosed can be reported ({@link Reclaimer}).
      * Written by the heap's owner, like the figures; read by the reclaimer once nothing else can.
      */
-    public java.util.Set<CheckedPieces.Note> checkedNotes;
+    public java.util.Set<PieceNote> checkedNotes;
 
     // ---------------------------------------------------------------- the hot path
 
