@@ -1,5 +1,8 @@
 package dev.regions;
 
+import dev.regions.support.LogCapture;
+import dev.regions.support.TrackingSource;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

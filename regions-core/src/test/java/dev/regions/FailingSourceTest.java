@@ -1,6 +1,7 @@
 package dev.regions;
 
 import dev.regions.internal.Invariants;
+import dev.regions.support.TrackingSource;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,5 +1,7 @@
 package dev.regions;
 
+import dev.regions.support.TrackingSource;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.stream.IntStream;

@@ -2,6 +2,8 @@ package dev.regions;
 
 import dev.regions.internal.Invariants;
 import dev.regions.internal.event.RegionEvents;
+import dev.regions.support.Collector;
+import dev.regions.support.LogCapture;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static org.assertj.core.api.Assertions.assertThat;

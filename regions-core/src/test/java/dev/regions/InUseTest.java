@@ -1,6 +1,7 @@
 package dev.regions;
 
 import dev.regions.internal.Invariants;
+import dev.regions.support.TrackingSource;
 
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static java.lang.foreign.ValueLayout.ADDRESS;

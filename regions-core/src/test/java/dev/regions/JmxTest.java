@@ -1,12 +1,12 @@
 package dev.regions;
 
 import dev.regions.internal.Invariants;
+import dev.regions.management.RegionMXBean;
+import dev.regions.management.RegionsMXBean;
+import dev.regions.support.Collector;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
-
-import dev.regions.management.RegionMXBean;
-import dev.regions.management.RegionsMXBean;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;

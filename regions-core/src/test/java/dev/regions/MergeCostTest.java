@@ -1,6 +1,7 @@
 package dev.regions;
 
 import dev.regions.internal.Invariants;
+import dev.regions.support.TrackingSource;
 
 import java.lang.foreign.MemorySegment;
 

@@ -1,8 +1,10 @@
 package dev.regions;
 
 import dev.regions.internal.Invariants;
+import dev.regions.support.RegionModel;
+import dev.regions.support.RegionModel.State;
+import dev.regions.support.TrackingSource;
 
-import dev.regions.RegionModel.State;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;

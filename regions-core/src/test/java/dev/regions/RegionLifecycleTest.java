@@ -2,6 +2,7 @@ package dev.regions;
 
 import dev.regions.internal.Invariants;
 import dev.regions.internal.lane.Generations;
+import dev.regions.support.TrackingSource;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;

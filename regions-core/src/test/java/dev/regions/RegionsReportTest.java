@@ -1,5 +1,7 @@
 package dev.regions;
 
+import dev.regions.support.Collector;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -3,6 +3,7 @@ package dev.regions;
 import dev.regions.internal.Invariants;
 import dev.regions.internal.region.RegionLock;
 import dev.regions.internal.source.MallocSource;
+import dev.regions.support.RegionModel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

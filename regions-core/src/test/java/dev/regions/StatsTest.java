@@ -1,6 +1,8 @@
 package dev.regions;
 
 import dev.regions.internal.Invariants;
+import dev.regions.support.RegionModel;
+import dev.regions.support.TrackingSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,5 +1,7 @@
 package dev.regions;
 
+import dev.regions.support.LogCapture;
+
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,4 +1,4 @@
-package dev.regions;
+package dev.regions.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,19 +14,19 @@ import java.util.List;
  * collector touches pages of the heap for the first time, or resizes the young generation, which
  * says nothing about native memory.
  */
-final class ProcessMemory {
+public final class ProcessMemory {
     private static final Path STATUS = Path.of("/proc/self/status");
     private static final Path SMAPS = Path.of("/proc/self/smaps");
 
     private ProcessMemory() {
     }
 
-    static boolean available() {
+    public static boolean available() {
         return Files.isReadable(STATUS);
     }
 
     /** VmRSS in bytes. */
-    static long rssBytes() {
+    public static long rssBytes() {
         try {
             for (String line : Files.readAllLines(STATUS)) {
                 if (line.startsWith("VmRSS:")) {
@@ -52,7 +52,7 @@ final class ProcessMemory {
      * kernel shows as adjacent anonymous mappings (committed and reserved parts): the run of adjacent
      * anonymous mappings whose sizes add up to within 1% of that.
      */
-    static long rssOutsideJavaHeapBytes() {
+    public static long rssOutsideJavaHeapBytes() {
         List<Mapping> maps = new ArrayList<>();
         try {
             long start = 0;

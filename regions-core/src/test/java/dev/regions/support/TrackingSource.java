@@ -1,4 +1,6 @@
-package dev.regions;
+package dev.regions.support;
+
+import dev.regions.MemorySource;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Set;
@@ -13,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * retry a release, so what a test checks is that it calls release exactly once per block and goes
  * on with the others.
  */
-final class TrackingSource implements MemorySource {
+public final class TrackingSource implements MemorySource {
     private final MemorySource inner;
     private final Set<MemorySegment> outstanding = ConcurrentHashMap.newKeySet();
     private final AtomicLong allocateCalls = new AtomicLong();
@@ -21,22 +23,22 @@ final class TrackingSource implements MemorySource {
     private volatile long failAtCall = -1;
     private volatile long failReleaseAtCall = -1;
 
-    TrackingSource() {
+    public TrackingSource() {
         this(MemorySource.malloc());
     }
 
-    TrackingSource(MemorySource inner) {
+    public TrackingSource(MemorySource inner) {
         this.inner = inner;
     }
 
     /** Makes the {@code k}-th call to allocate (1-based, counting from the start) throw; -1: never. */
-    TrackingSource failAt(long k) {
+    public TrackingSource failAt(long k) {
         this.failAtCall = k;
         return this;
     }
 
     /** Makes the {@code k}-th call to release (1-based) throw after taking the block back; -1: never. */
-    TrackingSource failReleaseAt(long k) {
+    public TrackingSource failReleaseAt(long k) {
         this.failReleaseAtCall = k;
         return this;
     }
@@ -64,20 +66,20 @@ final class TrackingSource implements MemorySource {
         }
     }
 
-    long allocateCalls() {
+    public long allocateCalls() {
         return allocateCalls.get();
     }
 
-    long releaseCalls() {
+    public long releaseCalls() {
         return releaseCalls.get();
     }
 
     /** Blocks handed out and not yet released. */
-    int outstanding() {
+    public int outstanding() {
         return outstanding.size();
     }
 
-    long outstandingBytes() {
+    public long outstandingBytes() {
         return outstanding.stream().mapToLong(MemorySegment::byteSize).sum();
     }
 }

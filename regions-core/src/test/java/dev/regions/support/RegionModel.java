@@ -1,4 +1,9 @@
-package dev.regions;
+package dev.regions.support;
+
+import dev.regions.LimitExceededException;
+import dev.regions.Region;
+import dev.regions.RegionStats;
+import dev.regions.Regions;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -7,8 +12,8 @@ import java.util.List;
 
 /**
  * The reference model of one region, shared by the tests that compare a region with what it
- * should be ({@link RegionModelTest}, {@link RegionFuzzTest}, {@link StatsTest} and the sequential
- * specification of {@link SharedRegionLincheckTest}): plain lists and counters, no memory. It
+ * should be ({@code RegionModelTest}, {@code RegionFuzzTest}, {@code StatsTest} and the sequential
+ * specification of {@code SharedRegionLincheckTest}): plain lists and counters, no memory. It
  * follows the javadoc of {@link Region} and {@link RegionStats}:
  *
  * <ul>
@@ -51,20 +56,20 @@ import java.util.List;
  *
  * @param <P> the test's kind of piece (a test may extend {@link Piece} with what it writes in it)
  */
-final class RegionModel<P extends RegionModel.Piece> {
+public final class RegionModel<P extends RegionModel.Piece> {
 
     /** Where a piece is in its life. */
-    enum State { LIVE, FREED, DEAD }
+    public enum State { LIVE, FREED, DEAD }
 
     /** One piece handed out by the region: its size and, where the test keeps it, its segment. */
-    static class Piece {
+    public static class Piece {
         private final long size;
         private final MemorySegment segment;
         private RegionModel<?> owner;
         private State state = State.LIVE;
 
         /** A piece the test knows only by its size (no segment). */
-        Piece(long size) {
+        public Piece(long size) {
             if (size < 0) {
                 throw new IllegalArgumentException("negative size " + size);
             }
@@ -73,30 +78,30 @@ final class RegionModel<P extends RegionModel.Piece> {
         }
 
         /** The piece the region returned; its size is the segment's. */
-        Piece(MemorySegment segment) {
+        public Piece(MemorySegment segment) {
             this.segment = segment;
             this.size = segment.byteSize();
         }
 
-        long size() {
+        public long size() {
             return size;
         }
 
         /** The segment the region returned, or null for a piece made with {@link #Piece(long)}. */
-        MemorySegment segment() {
+        public MemorySegment segment() {
             return segment;
         }
 
         /** The region that holds the piece now: the one that allocated it, or the one it was merged into. */
-        RegionModel<?> owner() {
+        public RegionModel<?> owner() {
             return owner;
         }
 
-        State state() {
+        public State state() {
             return state;
         }
 
-        boolean isLive() {
+        public boolean isLive() {
             return state == State.LIVE;
         }
 
@@ -128,7 +133,7 @@ final class RegionModel<P extends RegionModel.Piece> {
      * @param shared the region's kind: only regions of the same kind merge
      * @param limit  the limit the region was built with, 0 for none
      */
-    RegionModel(Region region, boolean shared, long limit) {
+    public RegionModel(Region region, boolean shared, long limit) {
         if (limit < 0) {
             throw new IllegalArgumentException("negative limit " + limit);
         }
@@ -140,53 +145,53 @@ final class RegionModel<P extends RegionModel.Piece> {
     // ------------------------------------------------------------------ what the model says
 
     /** The region this model stands for, or null. */
-    Region region() {
+    public Region region() {
         return region;
     }
 
-    boolean isShared() {
+    public boolean isShared() {
         return shared;
     }
 
-    boolean isClosed() {
+    public boolean isClosed() {
         return closed;
     }
 
-    long limit() {
+    public long limit() {
         return limit;
     }
 
-    long liveBytes() {
+    public long liveBytes() {
         return liveBytes;
     }
 
-    long liveCount() {
+    public long liveCount() {
         return live.size();
     }
 
-    long peak() {
+    public long peak() {
         return peak;
     }
 
-    long low() {
+    public long low() {
         return low;
     }
 
-    long allocations() {
+    public long allocations() {
         return allocations;
     }
 
-    long frees() {
+    public long frees() {
         return frees;
     }
 
     /** The live pieces, in allocation order (merged-in ones after the region's own at the time). */
-    List<P> live() {
+    public List<P> live() {
         return Collections.unmodifiableList(live);
     }
 
     /** Every piece the region's generations hold, live or freed: what its next reset or close kills. */
-    List<P> held() {
+    public List<P> held() {
         List<P> all = new ArrayList<>(live);
         all.addAll(freed);
         return all;
@@ -198,7 +203,7 @@ final class RegionModel<P extends RegionModel.Piece> {
      * bytes over it. Exactly reaching it is allowed; 0 bytes never take it over, even when it is over already.
      * Safe for any {@code size >= 0}, however large.
      */
-    boolean overLimit(long size) {
+    public boolean overLimit(long size) {
         return limit != 0 && size > 0 && size > limit - liveBytes;
     }
 
@@ -206,7 +211,7 @@ final class RegionModel<P extends RegionModel.Piece> {
      * Whether {@code this.merge(source)} is refused for this region's limit: the bytes it would move
      * (none passes any limit) would take the live bytes over it.
      */
-    boolean mergeOverLimit(RegionModel<?> source) {
+    public boolean mergeOverLimit(RegionModel<?> source) {
         return limit != 0 && source.liveBytes > 0 && source.liveBytes > limit - liveBytes;
     }
 
@@ -218,7 +223,7 @@ final class RegionModel<P extends RegionModel.Piece> {
      * even one allocated in another of the region's generations (after a merge brought the stale
      * one's generation in).
      */
-    P liveTwinOf(MemorySegment segment) {
+    public P liveTwinOf(MemorySegment segment) {
         if (!segment.scope().isAlive() || !holdsGeneration(segment.scope())) {
             return null;
         }
@@ -245,14 +250,14 @@ final class RegionModel<P extends RegionModel.Piece> {
      * The figures {@code stats()} must report now (and {@code statsAndResetPeaks()} must return),
      * with the gross bytes, which the model does not know, taken from the caller.
      */
-    RegionStats expected(long grossBytes) {
+    public RegionStats expected(long grossBytes) {
         return new RegionStats(liveBytes, live.size(), grossBytes, peak, low, allocations, frees);
     }
 
     // ------------------------------------------------------------------ what the region did
 
     /** A successful allocation of {@code piece}. */
-    P allocated(P piece) {
+    public P allocated(P piece) {
         requireOpen("allocate");
         Piece p = piece;
         if (p.owner != null || p.state != State.LIVE) {
@@ -272,7 +277,7 @@ final class RegionModel<P extends RegionModel.Piece> {
      * A successful {@code free} of the live piece {@code piece} of this region (any piece type: a
      * test may reach the region through {@link Piece#owner()}).
      */
-    void freed(Piece piece) {
+    public void freed(Piece piece) {
         requireOpen("free");
         int index = live.indexOf(piece);
         if (piece.owner != this || piece.state != State.LIVE || index < 0) {
@@ -290,7 +295,7 @@ final class RegionModel<P extends RegionModel.Piece> {
      *
      * @return the pieces that died (live and freed)
      */
-    List<P> reset() {
+    public List<P> reset() {
         requireOpen("reset");
         return endGeneration();
     }
@@ -300,7 +305,7 @@ final class RegionModel<P extends RegionModel.Piece> {
      *
      * @return the pieces that died (live and freed)
      */
-    List<P> close() {
+    public List<P> close() {
         requireOpen("close");
         List<P> dying = endGeneration();
         closed = true;
@@ -308,7 +313,7 @@ final class RegionModel<P extends RegionModel.Piece> {
     }
 
     /** A successful {@code statsAndResetPeaks()}: both watermarks go to the live bytes. */
-    void resetPeaks() {
+    public void resetPeaks() {
         requireOpen("statsAndResetPeaks");
         peak = liveBytes;
         low = liveBytes;
@@ -319,7 +324,7 @@ final class RegionModel<P extends RegionModel.Piece> {
      *
      * @return the previous limit, which the call must return
      */
-    long setLimit(long bytes) {
+    public long setLimit(long bytes) {
         requireOpen("setLimit");
         if (bytes < 0) {
             throw new IllegalStateException("model: negative limit " + bytes);
@@ -330,7 +335,7 @@ final class RegionModel<P extends RegionModel.Piece> {
     }
 
     /** A successful {@code this.merge(source)}: every piece {@code source} holds moves here. */
-    void merge(RegionModel<P> source) {
+    public void merge(RegionModel<P> source) {
         requireOpen("merge into");
         source.requireOpen("merge from");
         if (source == this || source.shared != shared) {
@@ -356,7 +361,7 @@ final class RegionModel<P extends RegionModel.Piece> {
     }
 
     /** A successful {@code this.mergeAndClose(source)}: {@link #merge}, then {@code source} closes, empty. */
-    void mergeAndClose(RegionModel<P> source) {
+    public void mergeAndClose(RegionModel<P> source) {
         merge(source);
         source.close();
     }

@@ -1,4 +1,4 @@
-package dev.regions;
+package dev.regions.support;
 
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
@@ -12,7 +12,7 @@ import java.util.List;
  * which does not read {@code java.logging}. Each record is formatted by {@code SimpleFormatter}:
  * a line with the time, then {@code LEVEL: message}.
  */
-final class LogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final Class<?> loggerClass;
     private final Class<?> handlerClass;
@@ -21,9 +21,9 @@ final class LogCapture implements AutoCloseable {
     private final Object handler;
     private final boolean usedParentHandlers;
     /** The name of the level WARNING, as the formatter writes it. */
-    final String warning;
+    public final String warning;
 
-    LogCapture(String name) throws ReflectiveOperationException {
+    public LogCapture(String name) throws ReflectiveOperationException {
         loggerClass = Class.forName("java.util.logging.Logger");
         handlerClass = Class.forName("java.util.logging.Handler");
         Class<?> formatterClass = Class.forName("java.util.logging.Formatter");
@@ -39,7 +39,7 @@ final class LogCapture implements AutoCloseable {
     }
 
     /** Everything logged so far. */
-    String text() {
+    public String text() {
         try {
             handlerClass.getMethod("flush").invoke(handler);
         } catch (ReflectiveOperationException e) {
@@ -49,7 +49,7 @@ final class LogCapture implements AutoCloseable {
     }
 
     /** The lines logged so far that name a region ("LEVEL: region '...' ..."). */
-    List<String> messages() {
+    public List<String> messages() {
         return text().lines().filter(line -> line.contains("region '")).toList();
     }
 
