@@ -1,62 +1,73 @@
 package dev.regions;
 
 import dev.regions.internal.Invariants;
+import dev.regions.support.MisuseFixture;
+import dev.regions.support.MisuseFixture.Kind;
 import dev.regions.support.TrackingSource;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.params.provider.Arguments.argumentSet;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Guarantee 2 of DESIGN.md: misuse is a clear exception and changes nothing. Each case builds a
- * region (confined or shared) holding a few live pieces, small and large, performs one misuse, and
- * checks the exception's type and message, that every region involved reports exactly the figures
- * (and limit) it had before, that no block was taken from or given back to the source, that the
- * live pieces still hold their bytes, that the internal invariants hold, and that the region still
- * works afterwards (allocate, write, free, reset). Cases that misuse a closed region compare with
- * its final figures and check that they stay readable.
+ * Guarantee 2 of DESIGN.md: misuse is a clear exception and changes nothing; and the misuse
+ * catalogue, every misuse a user can commit with the exception class and the message the user
+ * sees, taken from the real exceptions and written to {@code target/misuse-catalogue.md} as a
+ * Markdown table ({@code | # | misuse | exception | message |}) for the docs to quote. Addresses
+ * and identity hash codes in messages are shown as {@code …}, so that the file is the same from
+ * run to run.
+ *
+ * <p>Misuse of a region with live pieces ({@link #allCases()}): each case builds a region
+ * (confined or shared) holding a few live pieces, small and large ({@link MisuseFixture}),
+ * performs one misuse, and checks the exception's type and message, that every region involved
+ * reports exactly the figures (and limit) it had before, that no block was taken from or given
+ * back to the source, that the live pieces still hold their bytes, that the internal invariants
+ * hold, and that the region still works afterwards (allocate, write, free, reset). Cases that
+ * misuse a closed region compare with its final figures and check that they stay readable. Each
+ * case is a catalogue row, from its run on a confined region unless it is about shared ones.
+ *
+ * <p>Misuse that does not fit the fixture ({@link #extras()}), each on regions of its own and
+ * each a row too: sizes and alignments no source can give, null arguments elsewhere than
+ * {@code free}, regions not built by Regions, touching pieces after a reset or a close (on this
+ * thread or another), and code the region calls (a source, a cleanup action) calling back into it.
+ * Its exception must be of the expected class, its message must contain the expected fragment,
+ * and the regions it made must all be closed afterwards.
  */
 class MisuseTest {
 
-    enum Kind {
-        CONFINED, SHARED;
+    private static final Path CATALOGUE = Path.of("target", "misuse-catalogue.md");
 
-        Region.Builder builder() {
-            return Region.builder().shared(this == SHARED);
-        }
-
-        Kind other() {
-            return this == CONFINED ? SHARED : CONFINED;
-        }
-
-        @Override
-        public String toString() {
-            return name().toLowerCase();
-        }
+    /** A catalogue row: what was done, and the exception it got. */
+    private record Row(String misuse, Throwable thrown) {
     }
+
+    private static final Map<Integer, Row> ROWS = new TreeMap<>();
+
+    // ------------------------------------------------------------------ misuse of a region with live pieces
 
     @FunctionalInterface
     interface Action {
@@ -66,7 +77,7 @@ class MisuseTest {
     /** Sets up the fixture for one misuse (legitimate calls only) and returns the misuse itself. */
     @FunctionalInterface
     interface Misuse {
-        Action prepare(Fixture f) throws Throwable;
+        Action prepare(MisuseFixture f) throws Throwable;
     }
 
     /**
@@ -418,16 +429,17 @@ class MisuseTest {
     }
 
     static Stream<Arguments> cases() {
-        return allCases().stream().flatMap(c -> c.kinds().stream()
-                .map(kind -> argumentSet(kind + ": " + c.name(), kind, c)));
+        List<Case> cases = allCases();
+        return IntStream.range(0, cases.size()).boxed().flatMap(i -> cases.get(i).kinds().stream()
+                .map(kind -> argumentSet(kind + ": " + cases.get(i).name(), i, kind, cases.get(i))));
     }
 
     @ParameterizedTest
     @MethodSource("cases")
-    void misuseIsAClearExceptionAndChangesNothing(Kind kind, Case c) throws Throwable {
-        try (Fixture f = new Fixture(kind)) {
+    void misuseIsAClearExceptionAndChangesNothing(int index, Kind kind, Case c) throws Throwable {
+        try (MisuseFixture f = new MisuseFixture(kind)) {
             Action misuse = c.misuse().prepare(f);
-            Map<String, Snapshot> before = f.snapshot();
+            Map<String, MisuseFixture.Snapshot> before = f.snapshot();
             long sourceAllocations = f.source.allocateCalls();
             long sourceReleases = f.source.releaseCalls();
 
@@ -452,14 +464,17 @@ class MisuseTest {
             } else {
                 f.assertStillWorks();
             }
+            if (kind == catalogueKind(c)) {
+                record(index, c.name() + (c.kinds().size() == 1 ? " (" + kind + " region)" : ""), thrown);
+            }
         }
     }
 
     @ParameterizedTest
     @EnumSource(Kind.class)
     void freeOfMemorySegmentNullDoesNothing(Kind kind) throws Throwable {
-        try (Fixture f = new Fixture(kind)) {
-            Map<String, Snapshot> before = f.snapshot();
+        try (MisuseFixture f = new MisuseFixture(kind)) {
+            Map<String, MisuseFixture.Snapshot> before = f.snapshot();
             long sourceCalls = f.source.allocateCalls() + f.source.releaseCalls();
 
             f.region.free(MemorySegment.NULL);
@@ -519,14 +534,178 @@ class MisuseTest {
         assertThat(source.outstanding()).isZero();
     }
 
-    // ------------------------------------------------------------------ fixture
-
-    /** A region's figures and limit: what a misuse must leave as it was. */
-    record Snapshot(RegionStats stats, long limit) {
+    /** The kind a case's catalogue row comes from: confined, unless the case is about shared regions. */
+    private static Kind catalogueKind(Case c) {
+        return c.kinds().contains(Kind.CONFINED) ? Kind.CONFINED : Kind.SHARED;
     }
 
-    private record Piece(MemorySegment segment, byte fill) {
+    // ------------------------------------------------------------------ misuse the fixture cannot stage
+
+    /** Commits one misuse on regions of its own (closing them after) and returns what it threw. */
+    @FunctionalInterface
+    interface Provoke {
+        Throwable run() throws Exception;
     }
+
+    record Extra(String name, Class<? extends Throwable> expected, String fragment, Provoke provoke) {
+    }
+
+    static List<Extra> extras() {
+        List<Extra> extras = new ArrayList<>();
+        extras.add(new Extra("allocate(Long.MAX_VALUE): more than any source can give", OutOfMemoryError.class,
+                "larger than any a source can give", () -> onRegion(r -> r.allocate(Long.MAX_VALUE))));
+        extras.add(new Extra("allocate(16, 2^62): an alignment no source can give", OutOfMemoryError.class,
+                "aligned to 4611686018427387904", () -> onRegion(r -> r.allocate(16, 1L << 62))));
+        extras.add(new Extra("allocate(0, 2^62): a zero-length piece with an alignment no source can give",
+                OutOfMemoryError.class, "larger than any a source can give",
+                () -> onRegion(r -> r.allocate(0, 1L << 62))));
+        extras.add(new Extra("allocate(-1, 3) on a closed region: bad arguments are reported first",
+                IllegalArgumentException.class, "invalid allocation size", () -> {
+                    Region r = named(false);
+                    r.close();
+                    return catchThrowable(() -> r.allocate(-1, 3));
+                }));
+        extras.add(new Extra("merge(null)", NullPointerException.class, "source",
+                () -> onRegion(r -> r.merge(null))));
+        extras.add(new Extra("mergeAndClose(null)", NullPointerException.class, "source",
+                () -> onRegion(r -> r.mergeAndClose(null))));
+        extras.add(new Extra("Region.builder(null)", NullPointerException.class, "template",
+                () -> catchThrowable(() -> Region.builder(null))));
+        extras.add(new Extra("Region.builder().source(null)", NullPointerException.class, "source",
+                () -> catchThrowable(() -> Region.builder().source(null))));
+        extras.add(new Extra("Region.builder().name(null)", NullPointerException.class, "name",
+                () -> catchThrowable(() -> Region.builder().name(null))));
+        extras.add(new Extra("Region.builder().limit(-1)", IllegalArgumentException.class, "invalid limit",
+                () -> catchThrowable(() -> Region.builder().limit(-1))));
+        extras.add(new Extra("read a piece after its region was reset", IllegalStateException.class, "closed", () -> {
+            try (Region r = named(false)) {
+                MemorySegment piece = r.allocate(64);
+                r.reset();
+                return catchThrowable(() -> piece.get(JAVA_BYTE, 0));
+            }
+        }));
+        extras.add(new Extra("write a piece after its region was closed", IllegalStateException.class, "closed",
+                () -> {
+                    Region r = named(true);
+                    MemorySegment piece = r.allocate(20_000);
+                    r.close();
+                    return catchThrowable(() -> piece.set(JAVA_BYTE, 0, (byte) 1));
+                }));
+        extras.add(new Extra("read a piece of a shared region after another thread closed the region",
+                IllegalStateException.class, "closed", () -> {
+                    Region r = named(true);
+                    MemorySegment piece = r.allocate(64);
+                    Thread closer = new Thread(r::close, "closer");
+                    closer.start();
+                    closer.join();
+                    return catchThrowable(() -> piece.get(JAVA_BYTE, 0));
+                }));
+        extras.add(new Extra("read a piece moved by merge after the destination was reset", IllegalStateException.class,
+                "closed", () -> {
+                    try (Region dst = named(false); Region src = named(false)) {
+                        MemorySegment piece = src.allocate(64);
+                        dst.merge(src);
+                        dst.reset();
+                        return catchThrowable(() -> piece.get(JAVA_BYTE, 0));
+                    }
+                }));
+        extras.add(new Extra("a memory source that calls the region it serves (from allocate)",
+                IllegalStateException.class, "is calling its memory source", () -> {
+                    CallingSource source = new CallingSource();
+                    try (Region r = Region.builder().name("mine").source(source).build()) {
+                        source.call = () -> r.allocate(16);
+                        r.allocate(16);
+                        return source.thrown.get();
+                    } finally {
+                        assertThat(source.tracking.outstanding()).isZero();
+                    }
+                }));
+        extras.add(new Extra("a memory source that resets the region it serves (from release, during close)",
+                IllegalStateException.class, "is calling its memory source", () -> {
+                    CallingSource source = new CallingSource();
+                    Region r = Region.builder().name("mine").source(source).build();
+                    r.allocate(16);
+                    source.callOnRelease = r::reset;
+                    r.close();
+                    assertThat(source.tracking.outstanding()).isZero();
+                    return source.thrown.get();
+                }));
+        extras.add(new Extra("a cleanup action that allocates in the region being reset", IllegalStateException.class,
+                "is being reset or closed", () -> {
+                    AtomicReference<Throwable> thrown = new AtomicReference<>();
+                    try (Region r = named(false)) {
+                        bindCleanup(r, () -> thrown.set(catchThrowable(() -> r.allocate(16))));
+                        r.reset();
+                    }
+                    return thrown.get();
+                }));
+        extras.add(new Extra("a cleanup action that closes the region being closed", IllegalStateException.class,
+                "is being reset or closed", () -> {
+                    AtomicReference<Throwable> thrown = new AtomicReference<>();
+                    Region r = named(true);
+                    bindCleanup(r, () -> thrown.set(catchThrowable(r::close)));
+                    r.close();
+                    return thrown.get();
+                }));
+        return extras;
+    }
+
+    static Stream<Arguments> extraCases() {
+        int base = allCases().size();
+        List<Extra> extras = extras();
+        return IntStream.range(0, extras.size()).mapToObj(i -> argumentSet(extras.get(i).name(), base + i,
+                extras.get(i)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("extraCases")
+    void extraCase(int index, Extra extra) throws Exception {
+        RegionStats global0 = Regions.globalStats();
+        Throwable thrown = extra.provoke().run();
+        assertThat(thrown).as(extra.name()).isInstanceOf(extra.expected());
+        assertThat(thrown.getMessage()).as("message of %s", thrown).contains(extra.fragment());
+        RegionStats global1 = Regions.globalStats();
+        assertThat(global1.liveBytes()).as("every region of the case closed").isEqualTo(global0.liveBytes());
+        assertThat(global1.grossBytes()).as("every region of the case closed").isEqualTo(global0.grossBytes());
+        record(index, extra.name(), thrown);
+    }
+
+    // ------------------------------------------------------------------ the catalogue
+
+    private static void record(int index, String misuse, Throwable thrown) {
+        synchronized (ROWS) {
+            ROWS.put(index, new Row(misuse, thrown));
+        }
+    }
+
+    @AfterAll
+    static void writeCatalogue() throws IOException {
+        StringBuilder md = new StringBuilder();
+        md.append("# Misuse catalogue\n\n")
+                .append("What a user sees for each misuse, from the exceptions Regions really throws")
+                .append(" (generated by MisuseTest; addresses and identity hash codes shown as `…`).\n\n")
+                .append("| # | misuse | exception | message |\n|---|---|---|---|\n");
+        int n = 0;
+        synchronized (ROWS) {
+            for (Row row : ROWS.values()) {
+                md.append("| ").append(++n).append(" | ").append(row.misuse().replace("|", "\\|")).append(" | `")
+                        .append(row.thrown().getClass().getName()).append("` | ")
+                        .append(cell(String.valueOf(row.thrown().getMessage()))).append(" |\n");
+            }
+        }
+        Files.createDirectories(CATALOGUE.getParent());
+        Files.writeString(CATALOGUE, md);
+        if (n > 0) {
+            System.out.println("Misuse catalogue: " + n + " rows in " + CATALOGUE.toAbsolutePath());
+        }
+    }
+
+    private static String cell(String text) {
+        return text.replaceAll("0x[0-9a-fA-F]{5,}", "0x…").replaceAll("(\\[[A-Z])@[0-9a-f]+", "$1@…")
+                .replace("|", "\\|").replace("\n", " ");
+    }
+
+    // ------------------------------------------------------------------ helpers
 
     private static Object run(Action action) throws Exception {
         try {
@@ -539,227 +718,53 @@ class MisuseTest {
         return null;
     }
 
-    /**
-     * The region under test, holding five live pieces filled with known bytes, plus every other
-     * region and arena a case makes (all on one {@link TrackingSource}, all closed at the end, after
-     * which the source must have every block back).
-     */
-    static final class Fixture implements AutoCloseable {
-        final Kind kind;
-        final TrackingSource source = new TrackingSource();
-        final Region region;
-        MemorySegment small;   // 24 bytes
-        MemorySegment aligned; // 100 bytes aligned to 64
-        MemorySegment empty;   // 0 bytes
-        MemorySegment large;   // 20,000 bytes
-        MemorySegment huge;    // 100,000 bytes aligned to 4096
-        boolean closed;
+    @FunctionalInterface
+    interface RegionCall {
+        void run(Region r) throws Throwable;
+    }
 
-        private final List<Piece> live = new ArrayList<>();
-        private final Map<String, Region> watched = new LinkedHashMap<>();
-        private final List<Region> mine = new ArrayList<>();
-        private final List<Region> elsewhereRegions = new ArrayList<>();
-        private final List<AutoCloseable> arenas = new ArrayList<>();
-        private ExecutorService elsewhere;
+    /** A region named "mine", so that the catalogue's messages are the same whatever ran before. */
+    private static Region named(boolean shared) {
+        return Region.builder().name("mine").shared(shared).build();
+    }
 
-        Fixture(Kind kind) {
-            this.kind = kind;
-            this.region = kind.builder().name("under-test").source(source).build();
-            watched.put("region under test", region);
-            allocateFixturePieces();
+    /** Runs the misuse on a fresh confined region, closes it, returns what the misuse threw. */
+    private static Throwable onRegion(RegionCall call) {
+        try (Region r = named(false)) {
+            return catchThrowable(() -> call.run(r));
         }
+    }
 
-        void allocateFixturePieces() {
-            small = keep(region.allocate(24), 1);
-            aligned = keep(region.allocate(100, 64), 2);
-            empty = keep(region.allocate(0), 0);
-            large = keep(region.allocate(20_000), 3);
-            huge = keep(region.allocate(100_000, 4096), 4);
-        }
+    @SuppressWarnings("restricted")
+    private static void bindCleanup(Region region, Runnable action) {
+        MemorySegment.ofAddress(region.allocate(8).address()).reinterpret(8, region, s -> action.run());
+    }
 
-        /** Fills a live piece with {@code fill} and remembers it, to check its bytes survive. */
-        MemorySegment keep(MemorySegment piece, int fill) {
-            piece.fill((byte) fill);
-            live.add(new Piece(piece, (byte) fill));
-            return piece;
-        }
+    /** A tracking source that, once told, calls back into a region from allocate or release. */
+    private static final class CallingSource implements MemorySource {
+        final TrackingSource tracking = new TrackingSource();
+        final AtomicReference<Throwable> thrown = new AtomicReference<>();
+        volatile Runnable call;
+        volatile Runnable callOnRelease;
 
-        void freeLegit(MemorySegment piece) {
-            region.free(piece);
-            live.removeIf(p -> p.segment() == piece);
-        }
-
-        void resetLegit() {
-            region.reset();
-            live.removeIf(p -> !p.segment().scope().isAlive());
-        }
-
-        void closeLegit() {
-            region.close();
-            closed = true;
-            live.removeIf(p -> !p.segment().scope().isAlive());
-        }
-
-        /** Another region of the same kind, owned by this thread, on the same source. */
-        Region another() {
-            return track(kind.builder().name("other-" + watched.size()).source(source).build());
-        }
-
-        Region anotherOfOtherKind() {
-            return track(kind.other().builder().name("other-kind-" + watched.size()).source(source).build());
-        }
-
-        /** A confined region built by another thread, holding a live piece. */
-        Region confinedElsewhere() throws Throwable {
-            Region r = onOtherThread(() -> {
-                Region built = Region.builder().name("elsewhere").source(source).build();
-                built.allocate(24).fill((byte) 8);
-                return built;
-            });
-            elsewhereRegions.add(r);
-            watched.put("region confined to another thread", r);
-            return r;
-        }
-
-        private Region track(Region r) {
-            mine.add(r);
-            watched.put(r.name(), r);
-            return r;
-        }
-
-        <A extends AutoCloseable> A closeLater(A arena) {
-            arenas.add(arena);
-            return arena;
-        }
-
-        /** Runs {@code task} on a second thread (the same one every time) and rethrows what it threw. */
-        <T> T onOtherThread(Callable<T> task) throws Throwable {
-            if (elsewhere == null) {
-                elsewhere = Executors.newSingleThreadExecutor(r -> new Thread(r, "other-thread"));
+        @Override
+        public MemorySegment allocate(long byteSize, long byteAlignment) {
+            Runnable c = call;
+            if (c != null) {
+                call = null;
+                thrown.compareAndSet(null, catchThrowable(c::run));
             }
-            try {
-                return elsewhere.submit(task).get();
-            } catch (ExecutionException e) {
-                throw e.getCause();
-            }
-        }
-
-        Map<String, Snapshot> snapshot() {
-            Map<String, Snapshot> s = new LinkedHashMap<>();
-            watched.forEach((name, r) -> s.put(name, new Snapshot(r.stats(), r.limit())));
-            return s;
-        }
-
-        Map<String, String> validation() {
-            Map<String, String> v = new LinkedHashMap<>();
-            watched.forEach((name, r) -> v.put(name, Invariants.check(r)));
-            return v;
-        }
-
-        void assertValid() {
-            watched.forEach((name, r) ->
-                    assertThat(Invariants.check(r)).as("invariants of %s", name).isNull());
-        }
-
-        void assertPiecesIntact() {
-            for (Piece p : live) {
-                MemorySegment s = p.segment();
-                for (long i = 0; i < s.byteSize(); i += Math.max(1, s.byteSize() / 64)) {
-                    assertThat(s.get(JAVA_BYTE, i)).as("byte %d of live piece %s", i, s).isEqualTo(p.fill());
-                }
-                if (s.byteSize() > 0) {
-                    assertThat(s.get(JAVA_BYTE, s.byteSize() - 1)).as("last byte of live piece %s", s)
-                            .isEqualTo(p.fill());
-                }
-            }
-        }
-
-        void assertClosedButReadable() {
-            assertThat(region.scope().isAlive()).isFalse();
-            assertThat(region.stats().liveBytes()).isZero();
-            assertThat(region.name()).isEqualTo("under-test");
-            assertThat(region.limit()).isGreaterThanOrEqualTo(0);
-        }
-
-        /** Allocate (small and large), write, free, reset: the region works as if nothing happened. */
-        void assertStillWorks() {
-            region.setLimit(0);
-            RegionStats s0 = region.stats();
-            MemorySegment p = region.allocate(40);
-            MemorySegment q = region.allocate(30_000, 64);
-            assertThat(p.get(JAVA_LONG, 0)).as("a new piece is zero-filled").isZero();
-            assertThat(q.get(JAVA_LONG, 29_992)).as("a new piece is zero-filled").isZero();
-            p.fill((byte) 0x5A);
-            q.fill((byte) 0x5B);
-            RegionStats s1 = region.stats();
-            assertThat(s1.liveBytes()).isEqualTo(s0.liveBytes() + 30_040);
-            assertThat(s1.liveCount()).isEqualTo(s0.liveCount() + 2);
-            assertThat(s1.allocations()).isEqualTo(s0.allocations() + 2);
-            assertPiecesIntact();
-            assertThat(p.get(JAVA_BYTE, 39)).isEqualTo((byte) 0x5A);
-            assertThat(q.get(JAVA_BYTE, 29_999)).isEqualTo((byte) 0x5B);
-            region.free(p);
-            region.free(q);
-            RegionStats s2 = region.stats();
-            assertThat(s2.liveBytes()).isEqualTo(s0.liveBytes());
-            assertThat(s2.liveCount()).isEqualTo(s0.liveCount());
-            assertThat(s2.frees()).isEqualTo(s0.frees() + 2);
-            assertThat(Invariants.check(region)).isNull();
-
-            MemorySegment.Scope generation = region.scope();
-            List<Piece> ours = live.stream().filter(x -> x.segment().scope().equals(generation)).toList();
-            region.reset();
-            live.removeAll(ours);
-            RegionStats s3 = region.stats();
-            assertThat(s3.liveBytes()).isZero();
-            assertThat(s3.liveCount()).isZero();
-            assertThat(Invariants.check(region)).isNull();
-            for (Piece x : ours) {
-                assertThat(x.segment().scope().isAlive()).as("a piece from before the reset is dead").isFalse();
-                if (x.segment().byteSize() > 0) {
-                    assertThatThrownBy(() -> x.segment().get(JAVA_BYTE, 0))
-                            .as("touching a piece from before the reset").isInstanceOf(IllegalStateException.class);
-                }
-            }
-            MemorySegment r = region.allocate(16);
-            r.set(JAVA_LONG, 8, 42L);
-            assertThat(r.get(JAVA_LONG, 8)).isEqualTo(42L);
-            assertThat(region.stats().liveCount()).isEqualTo(1);
+            return tracking.allocate(byteSize, byteAlignment);
         }
 
         @Override
-        public void close() {
-            try {
-                if (region.scope().isAlive()) {
-                    region.close();
-                }
-                for (Region r : mine) {
-                    if (r.scope().isAlive()) {
-                        r.close();
-                    }
-                }
-                for (AutoCloseable a : arenas) {
-                    a.close();
-                }
-                if (!elsewhereRegions.isEmpty()) {
-                    elsewhere.submit(() -> {
-                        for (Region r : elsewhereRegions) {
-                            if (r.scope().isAlive()) {
-                                r.close();
-                            }
-                        }
-                        return null;
-                    }).get();
-                }
-            } catch (Exception e) {
-                throw new AssertionError("closing the fixture's regions failed", e);
-            } finally {
-                if (elsewhere != null) {
-                    elsewhere.shutdownNow();
-                }
+        public void release(MemorySegment block) {
+            tracking.release(block);
+            Runnable c = callOnRelease;
+            if (c != null) {
+                callOnRelease = null;
+                thrown.compareAndSet(null, catchThrowable(c::run));
             }
-            assertThat(source.outstanding()).as("blocks not returned to the source after closing everything")
-                    .isZero();
         }
     }
 }
