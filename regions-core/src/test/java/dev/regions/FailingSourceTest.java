@@ -19,13 +19,31 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Guarantee 3 of DESIGN.md with a source that runs out of memory: for a scripted workload (small
- * and large pieces, frees, a reset, a second region merged in, more allocation, close) and every k
- * from 1 to the number of source calls the workload makes, a source failing at its k-th call makes
- * exactly that allocation throw {@link OutOfMemoryError}; the call changes no figure of any region
- * nor the global ones; the invariants hold; the workload goes on with the same regions; and once
- * they are closed every block the source handed out has come back and the global live and gross
- * bytes are where they started.
+ * Guarantee 3 of DESIGN.md with a source that fails: for a scripted workload and every k from 1
+ * to the number of calls the workload makes to the source (counted by a clean run), the k-th
+ * {@code allocate} throws {@link OutOfMemoryError}, as a source does when it has no memory, or
+ * the k-th {@code release} does (after taking the block back). Two workloads:
+ * <ul>
+ * <li>{@link #shortWorkload}: small and large pieces, frees, a reset, a second region merged in,
+ *     more allocation, close; allocate failures, over both built-in sources ({@code malloc} and
+ *     {@code jdk});
+ * <li>{@link #fullWorkload}: every operation of a region (adds a limit and an allocation it
+ *     refuses, mergeAndClose, a reset after a merge, a third region); allocate failures and
+ *     release failures, over {@code malloc}.
+ * </ul>
+ * In both:
+ * <ul>
+ * <li>a failed allocate throws from the source, changes no figure of any region nor the global
+ *     ones, the invariants hold, and the same allocation succeeds when retried (the region is
+ *     still usable, and the workload goes on with the same regions);
+ * <li>a failed release makes the reset or close that called it throw at the end, after it has
+ *     done all its work: the region is reset (still usable, as the rest of the workload shows) or
+ *     closed, and the other blocks went back;
+ * <li>after every step the figures match the pieces the workload holds, the regions together hold
+ *     exactly the bytes the source has out, and the invariants hold;
+ * <li>after the last close the source has every block back, released once each, and the global
+ *     live and gross bytes are where they started.
+ * </ul>
  */
 class FailingSourceTest {
 
@@ -33,10 +51,7 @@ class FailingSourceTest {
     record Piece(Region owner, MemorySegment segment, byte fill) {
     }
 
-    /**
-     * The workload's bookkeeping and the checks around every operation (shared with
-     * {@link FaultInjectionTest}, whose workload adds limits, mergeAndClose and failing releases).
-     */
+    /** A workload's bookkeeping and the checks around every operation. */
     static final class Run {
         final TrackingSource source;
         final boolean shared;
@@ -245,9 +260,17 @@ class FailingSourceTest {
             assertValid();
         }
     }
+    /** Which of the source's calls fails. */
+    enum Fault { ALLOCATE, RELEASE }
 
-    /** The scripted workload; every allocation goes through {@link Run#allocate}, which survives a failure. */
-    private static void workload(Run run) {
+    /** A scripted workload; every allocation goes through {@link Run#allocate}, which survives a failure. */
+    @FunctionalInterface
+    interface Workload {
+        void run(Run run);
+    }
+
+    /** Small and large pieces, frees, a reset, a second region merged in, more allocation, close. */
+    private static void shortWorkload(Run run) {
         Region a = run.region("a");
         run.allocateMany(a, 300, 6);
         run.checkFigures();
@@ -277,13 +300,54 @@ class FailingSourceTest {
         run.close(a);
     }
 
-    /** Runs the workload on a source failing at call k (-1: never); returns the source. */
-    static TrackingSource runWith(boolean shared, boolean jdkSource, long k) {
-        TrackingSource source = (jdkSource ? new TrackingSource(MemorySource.jdk()) : new TrackingSource()).failAt(k);
+    /** Every operation of a region, with small and large pieces, over three regions. */
+    private static void fullWorkload(Run run) {
+        Region a = run.region("a");
+        run.allocateMany(a, 300, 6);
+        run.freeEvery(a, 3);
+        run.limitRoom(a, 500_000);           // a limit, and an allocation it refuses
+        run.allocateMany(a, 20, 0);          // under the limit (small pieces: at most 8 KiB each)
+        run.allocate(a, 100_000, 1);
+        a.setLimit(0);
+        run.reset(a);                        // large blocks go back to the source
+        run.allocateMany(a, 120, 3);
+
+        Region b = run.regionLike(a, "b");
+        run.allocateMany(b, 150, 4);
+        run.freeEvery(b, 4);
+        run.merge(a, b);
+        Region c = run.regionLike(a, "c");
+        run.allocateMany(c, 80, 3);
+        run.freeEvery(c, 2);
+        run.mergeAndClose(a, c);
+        run.freeEvery(a, 5);                 // frees pieces that came from b and c through a
+        run.allocateMany(b, 40, 2);          // b goes on after the merge
+        run.reset(b);
+        run.allocateMany(b, 30, 1);
+        run.close(b);
+        // Alignment beyond 4 KiB in a class used nowhere else: always a source call of its own.
+        run.allocate(a, 3_000_000, 65_536);
+        run.checkFigures();
+        run.reset(a);                        // merged-in generations end too
+        run.allocateMany(a, 50, 2);
+        run.close(a);
+    }
+
+    /**
+     * Runs a workload on a tracking source over {@code MemorySource.jdk()} or {@code malloc()}
+     * whose k-th call of the given kind fails (-1: never); returns the source.
+     */
+    static TrackingSource runWith(Workload workload, boolean shared, boolean jdkSource, Fault fault, long k) {
+        TrackingSource source = jdkSource ? new TrackingSource(MemorySource.jdk()) : new TrackingSource();
+        if (fault == Fault.ALLOCATE) {
+            source.failAt(k);
+        } else {
+            source.failReleaseAt(k);
+        }
         RegionStats global0 = Regions.globalStats();
         Run run = new Run(source, shared);
         try {
-            workload(run);
+            workload.run(run);
         } finally {
             for (Region r : run.live.keySet()) { // only if the workload stopped early
                 if (r.scope().isAlive()) {
@@ -294,32 +358,63 @@ class FailingSourceTest {
         RegionStats global1 = Regions.globalStats();
         assertThat(source.outstanding()).as("blocks handed out and not returned after close").isZero();
         assertThat(source.outstandingBytes()).isZero();
+        long failedAllocates = fault == Fault.ALLOCATE && k > 0 && k <= source.allocateCalls() ? 1 : 0;
+        assertThat(source.allocateCalls() - failedAllocates).as("every block allocated was released once")
+                .isEqualTo(source.releaseCalls());
         assertThat(global1.liveBytes()).as("global live bytes back to the start").isEqualTo(global0.liveBytes());
         assertThat(global1.liveCount()).as("global live count back to the start").isEqualTo(global0.liveCount());
         assertThat(global1.grossBytes()).as("global gross bytes back to the start").isEqualTo(global0.grossBytes());
         assertThat(global1.allocations() - global0.allocations()).isEqualTo(run.allocations);
         assertThat(global1.frees() - global0.frees()).isEqualTo(run.frees);
-        if (k > 0 && k <= source.allocateCalls()) {
-            assertThat(run.failedCalls).as("allocations that failed").hasSize(1);
+        long calls = fault == Fault.ALLOCATE ? source.allocateCalls() : source.releaseCalls();
+        if (k > 0 && k <= calls) {
+            assertThat(run.failedCalls).as("calls that failed").hasSize(1);
         } else {
-            assertThat(run.failedCalls).as("allocations that failed").isEmpty();
+            assertThat(run.failedCalls).as("calls that failed").isEmpty();
         }
         return source;
     }
 
     @TestFactory
-    Stream<DynamicTest> everySourceCallOfTheWorkloadMayFail() {
+    Stream<DynamicTest> everySourceCallOfTheShortWorkloadMayFail() {
         return Stream.of(false, true).flatMap(shared -> Stream.of(false, true).flatMap(jdk -> {
             String kind = (shared ? "shared" : "confined") + (jdk ? ", MemorySource.jdk()" : ", MemorySource.malloc()");
-            TrackingSource baseline = runWith(shared, jdk, -1);
+            TrackingSource baseline = runWith(FailingSourceTest::shortWorkload, shared, jdk, Fault.ALLOCATE, -1);
             long n = baseline.allocateCalls();
             assertThat(n).as("source calls the workload makes").isBetween(10L, 200L);
             return IntStream.rangeClosed(1, (int) n).mapToObj(k -> DynamicTest.dynamicTest(
                     kind + ": source fails at call " + k + " of " + n, () -> {
-                        TrackingSource source = runWith(shared, jdk, k);
+                        TrackingSource source = runWith(FailingSourceTest::shortWorkload, shared, jdk, Fault.ALLOCATE,
+                                k);
                         assertThat(source.allocateCalls()).as("calls made, the failed one and its retry included")
                                 .isEqualTo(n + 1);
                     }));
         }));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyAllocateAndEveryReleaseOfTheFullWorkloadMayFail() {
+        return Stream.of(false, true).flatMap(shared -> {
+            String kind = shared ? "shared" : "confined";
+            TrackingSource clean = runWith(FailingSourceTest::fullWorkload, shared, false, Fault.ALLOCATE, -1);
+            long allocates = clean.allocateCalls();
+            long releases = clean.releaseCalls();
+            assertThat(allocates).as("allocate calls the workload makes").isBetween(10L, 300L);
+            assertThat(releases).as("release calls the workload makes").isEqualTo(allocates);
+            Stream<DynamicTest> allocateFailures = IntStream.rangeClosed(1, (int) allocates).mapToObj(k ->
+                    DynamicTest.dynamicTest(kind + ": allocate call " + k + " of " + allocates + " fails", () -> {
+                        TrackingSource source = runWith(FailingSourceTest::fullWorkload, shared, false,
+                                Fault.ALLOCATE, k);
+                        assertThat(source.allocateCalls()).as("calls made, the failed one and its retry included")
+                                .isEqualTo(allocates + 1);
+                    }));
+            Stream<DynamicTest> releaseFailures = IntStream.rangeClosed(1, (int) releases).mapToObj(k ->
+                    DynamicTest.dynamicTest(kind + ": release call " + k + " of " + releases + " fails", () -> {
+                        TrackingSource source = runWith(FailingSourceTest::fullWorkload, shared, false,
+                                Fault.RELEASE, k);
+                        assertThat(source.releaseCalls()).as("a failed release is not retried").isEqualTo(releases);
+                    }));
+            return Stream.concat(allocateFailures, releaseFailures);
+        });
     }
 }
