@@ -25,9 +25,10 @@ import net.jqwik.api.constraints.IntRange;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 
 /**
- * Model-based property test (issue 2, item 8): random sequences of allocate, free, reset, merge,
- * setLimit, statsAndResetPeaks, close and reopen over one to three confined regions on one
- * {@link TrackingSource}, run against a plain reference model ({@link RegionModel}).
+ * A region does what the javadoc of {@link Region} and {@link RegionStats} says, whatever the
+ * sequence of calls: a model-based property test that runs random sequences of allocate, free,
+ * reset, merge, setLimit, statsAndResetPeaks, close and reopen over one to three confined regions
+ * on one {@link TrackingSource} against a plain reference model ({@link RegionModel}).
  *
  * <p>Every operation is a record whose indices are taken modulo what exists when it runs, so any
  * list of operations is valid and jqwik shrinks a failure to a short list of small numbers.
