@@ -1,5 +1,7 @@
 package dev.regions;
 
+import dev.regions.support.LogCapture;
+import dev.regions.support.Collector;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
