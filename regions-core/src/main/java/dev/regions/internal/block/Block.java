@@ -23,7 +23,7 @@ public abstract sealed class Block implements Lease.Occupant permits CarvedBlock
     public final long base;
     public final long byteSize;
     /** The lane of the shared region whose heap holds the block (0 in a confined region); merges keep it. */
-    public final int lane;
+    public final int laneIndex;
     /** The block this one lies in, if it was registered inside another region's block (see {@link AddressDirectory}). */
     public Block shadowed;
     /** Which heap's {@code Views} has a slot for this block, by its ledger, and which slot. */
@@ -31,11 +31,11 @@ public abstract sealed class Block implements Lease.Occupant permits CarvedBlock
     public int slot;
 
 
-    Block(Lease lease, int lane) {
+    Block(Lease lease, int laneIndex) {
         this.lease = lease;
         this.base = lease.address;
         this.byteSize = lease.byteSize;
-        this.lane = lane;
+        this.laneIndex = laneIndex;
     }
 
     @Override

@@ -74,8 +74,8 @@ public final class CarvedBlock extends Block {
     /** Units at and above it have code 0. */
     private int codeDirty;
 
-    public CarvedBlock(Lease lease, int lane, boolean zeroed) {
-        super(lease, lane);
+    public CarvedBlock(Lease lease, int laneIndex, boolean zeroed) {
+        super(lease, laneIndex);
         this.units = (int) (byteSize >>> SizeClasses.UNIT_SHIFT);
         this.codes = new byte[units];
         this.memDirty = zeroed ? 0 : units;

@@ -24,8 +24,8 @@ public final class LargeBlock extends Block {
     public boolean freeable;
 
 
-    public LargeBlock(Lease lease, int lane, boolean zeroed) {
-        super(lease, lane);
+    public LargeBlock(Lease lease, int laneIndex, boolean zeroed) {
+        super(lease, laneIndex);
         this.dirtyBytes = zeroed ? 0 : byteSize;
     }
 }

@@ -45,7 +45,7 @@ public final class BlockSupply {
     private final boolean sourceZeroes;
     private final Ledger ledger;
     private final Callouts callouts;
-    private final int lane;
+    private final int laneIndex;
     private final Views views;
     private final String region;
     private long lastSize;
@@ -55,13 +55,13 @@ public final class BlockSupply {
     /** Blocks kept by a reset (or brought by a merge) with room, carved after the current one. */
     private final ArrayDeque<CarvedBlock> roomy = new ArrayDeque<>();
 
-    BlockSupply(String region, MemorySource source, Ledger ledger, Callouts callouts, int lane, Views views) {
+    BlockSupply(String region, MemorySource source, Ledger ledger, Callouts callouts, int laneIndex, Views views) {
         this.region = region;
         this.source = source;
         this.sourceZeroes = RawSource.zeroes(source);
         this.ledger = ledger;
         this.callouts = callouts;
-        this.lane = lane;
+        this.laneIndex = laneIndex;
         this.views = views;
     }
 
@@ -82,7 +82,7 @@ public final class BlockSupply {
         Lease lease = take(size, SizeClasses.BLOCK_ALIGNMENT);
         CarvedBlock block;
         try {
-            block = new CarvedBlock(lease, lane, sourceZeroes);
+            block = new CarvedBlock(lease, laneIndex, sourceZeroes);
             register(block);
         } catch (Throwable e) {
             untake(lease, e);
@@ -97,7 +97,7 @@ public final class BlockSupply {
     LargeBlock newLargeBlock(long byteSize, long byteAlignment) {
         Lease lease = take(byteSize, Math.max(byteAlignment, SizeClasses.BLOCK_ALIGNMENT));
         try {
-            LargeBlock block = new LargeBlock(lease, lane, sourceZeroes);
+            LargeBlock block = new LargeBlock(lease, laneIndex, sourceZeroes);
             register(block);
             return block;
         } catch (Throwable e) {

@@ -52,7 +52,7 @@ public final class Heap extends Padded {
     private static final long SMALL_FAST = SizeClasses.SMALL_MAX;
 
     public final String name;
-    public final int lane;
+    public final int laneIndex;
     final boolean zeroing;
     final boolean bump;
     /**
@@ -92,10 +92,10 @@ public final class Heap extends Padded {
 
 
     /** {@code checkedMode} makes the heap's checked records, or is null if its pieces are not checked. */
-    public Heap(String name, Settings settings, long limit, int lane, Generation first, Ledger ledger,
+    public Heap(String name, Settings settings, long limit, int laneIndex, Generation first, Ledger ledger,
             java.util.function.Function<Heap, CheckedMode> checkedMode) {
         this.name = name;
-        this.lane = lane;
+        this.laneIndex = laneIndex;
         this.zeroing = settings.zeroing();
         this.bump = settings.bump();
         this.checked = checkedMode == null ? null : checkedMode.apply(this);
@@ -104,7 +104,7 @@ public final class Heap extends Padded {
         this.holdsBumpPieces = bump;
         this.ledger = ledger;
         this.views = new Views(ledger, first);
-        this.supply = new BlockSupply(name, settings.source(), ledger, callouts, lane, views);
+        this.supply = new BlockSupply(name, settings.source(), ledger, callouts, laneIndex, views);
         this.generations = new Generations(first);
         first.owner = this;
         GlobalFigures.opened(ledger);

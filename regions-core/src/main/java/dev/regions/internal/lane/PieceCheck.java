@@ -45,7 +45,7 @@ final class PieceCheck {
         }
         long address = piece.address();
         for (Block block = heap.blockAt(address); block != null; block = block.shadowed) {
-            if (block.lane == heap.lane && block.contains(address)
+            if (block.laneIndex == heap.laneIndex && block.contains(address)
                     && block.lease.isHeldBy(heap.ledger)) {
                 return block instanceof LargeBlock large
                         ? checkLarge(heap, large, piece, generation)

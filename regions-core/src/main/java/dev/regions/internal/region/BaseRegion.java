@@ -89,10 +89,10 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
     abstract RegionFigures figures();
 
     /** A new heap of this region, whose ledger the reclaimer is told of. */
-    final Heap newHeap(long limit, int lane) {
+    final Heap addLane(long limit, int laneIndex) {
         // a lane's share of the process's watermark step, so that they miss less than one step per region
         Ledger ledger = new Ledger(settings.shared() ? SteppedCounter.STEP / Lanes.COUNT : SteppedCounter.STEP);
-        Heap heap = new Heap(name, settings, limit, lane, new Generation(null, arena, anchor), ledger,
+        Heap heap = new Heap(name, settings, limit, laneIndex, new Generation(null, arena, anchor), ledger,
                 settings.checked() ? h -> new CheckedPieces(h, settings.shared(), settings.siteEvery()) : null);
         record.add(heap.ledger);
         return heap;
@@ -171,7 +171,7 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
         for (Heap h : heaps()) {
             String broken = Validator.validate(h);
             if (broken != null) {
-                throw new AssertionError("region '" + name + "', lane " + h.lane + ": " + broken);
+                throw new AssertionError("region '" + name + "', lane " + h.laneIndex + ": " + broken);
             }
         }
         return true;
@@ -182,7 +182,7 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
         for (Heap h : heaps()) {
             if (!h.ledger.leases.isEmpty() || h.ledger.liveBytes != 0) {
                 throw new AssertionError("region '" + name + "' closed holding " + h.ledger.leases.size()
-                        + " leases and " + h.ledger.liveBytes + " live bytes in lane " + h.lane);
+                        + " leases and " + h.ledger.liveBytes + " live bytes in lane " + h.laneIndex);
             }
         }
         return true;

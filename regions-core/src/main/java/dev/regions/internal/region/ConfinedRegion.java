@@ -29,7 +29,7 @@ public final class ConfinedRegion extends BaseRegion {
 
     public ConfinedRegion(Settings settings) {
         super(settings, Arena.ofConfined(), "confined to thread '" + Thread.currentThread().getName() + "'");
-        this.heap = newHeap(settings.limit(), 0);
+        this.heap = addLane(settings.limit(), 0);
         this.figures = new HeapFigures(heap);
     }
 

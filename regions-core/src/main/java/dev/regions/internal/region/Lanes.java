@@ -22,7 +22,7 @@ public final class Lanes {
             Integer.highestOneBit(Math.max(1, 4 * Runtime.getRuntime().availableProcessors() - 1)) << 1);
 
     public final RegionLock[] locks = new RegionLock[COUNT];
-    final Heap[] heaps = new Heap[COUNT];
+    final Heap[] all = new Heap[COUNT];
 
     Lanes() {
         for (int i = 0; i < COUNT; i++) {
@@ -49,7 +49,7 @@ public final class Lanes {
 
     /** The lane whose callout the calling thread runs (see {@link Callouts}), or null. */
     Heap calloutHeap() {
-        for (Heap h : heaps) {
+        for (Heap h : all) {
             if (h != null && h.callouts.isCalloutThread()) {
                 return h;
             }

@@ -42,20 +42,20 @@ public final class SharedRegion extends BaseRegion {
 
     public SharedRegion(Settings settings) {
         super(settings, Arena.ofShared(), "shared");
-        this.figures = new SharedFigures(lanes.heaps, settings.limit());
+        this.figures = new SharedFigures(lanes.all, settings.limit());
         record.sharedLive = figures.live;
     }
 
     @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
         Checks.sizeAndAlignment(byteSize, byteAlignment);
-        int lane = Lanes.ofThisThread();
-        RegionLock lock = lanes.locks[lane];
+        int index = Lanes.ofThisThread();
+        RegionLock lock = lanes.locks[index];
         lock.lock();
         try {
-            Heap heap = lanes.heaps[lane];
+            Heap heap = lanes.all[index];
             if (heap == null) {
-                heap = newLane(lane);
+                heap = newLane(index);
             }
             heap.checkUsable();
             if (!heap.used) {
@@ -87,17 +87,17 @@ public final class SharedRegion extends BaseRegion {
     @Override
     public void free(MemorySegment piece) {
         Objects.requireNonNull(piece, "piece");
-        int lane = Lanes.ofThisThread();
-        RegionLock lock = lanes.locks[lane];
+        int index = Lanes.ofThisThread();
+        RegionLock lock = lanes.locks[index];
         lock.lock();
-        Heap heap = lanes.heaps[lane];
-        if (heap == null || !(heap.blockAt(piece.address()) instanceof Block b && b.lane == lane)) {
+        Heap heap = lanes.all[index];
+        if (heap == null || !(heap.blockAt(piece.address()) instanceof Block b && b.laneIndex == index)) {
             // a thread usually frees its own pieces; else the lane is the directory's to tell
             lock.unlock();
-            lane = laneHolding(piece, lane);
-            lock = lanes.locks[lane];
+            index = laneHolding(piece, index);
+            lock = lanes.locks[index];
             lock.lock();
-            heap = lanes.heaps[lane];
+            heap = lanes.all[index];
         }
         try {
             if (heap == null) {
@@ -107,7 +107,7 @@ public final class SharedRegion extends BaseRegion {
                 if (Checks.isNull(piece)) {
                     return;
                 }
-                heap = newLane(lane); // it refuses the piece, with the reason
+                heap = newLane(index); // it refuses the piece, with the reason
             }
             heap.checkUsable();
             if (Checks.isNull(piece)) {
@@ -142,17 +142,17 @@ public final class SharedRegion extends BaseRegion {
     private int laneHolding(MemorySegment piece, int own) {
         checkNotInCallout();
         Block block = AddressDirectory.lookup(piece.address());
-        return block != null && block.lane >= 0 && block.lane < Lanes.COUNT ? block.lane : own;
+        return block != null && block.laneIndex >= 0 && block.laneIndex < Lanes.COUNT ? block.laneIndex : own;
     }
 
     /** Makes the heap of a lane used for the first time (its lock held). */
-    private Heap newLane(int lane) {
+    private Heap newLane(int index) {
         checkNotInCallout(); // a callout may hold every lock (a reset's cleanup action): no new lane then
         if (closed) {
             throw Checks.closed(name);
         }
-        Heap heap = newHeap(0, lane);
-        lanes.heaps[lane] = heap;
+        Heap heap = addLane(0, index);
+        lanes.all[index] = heap;
         return heap;
     }
 
@@ -178,7 +178,7 @@ public final class SharedRegion extends BaseRegion {
     @Override
     public List<Heap> heaps() {
         List<Heap> heaps = new ArrayList<>(Lanes.COUNT);
-        for (Heap h : lanes.heaps) {
+        for (Heap h : lanes.all) {
             if (h != null) {
                 heaps.add(h);
             }
@@ -203,9 +203,9 @@ public final class SharedRegion extends BaseRegion {
 
     @Override
     Heap heapFor(Heap from) {
-        Heap heap = lanes.heaps[from.lane];
+        Heap heap = lanes.all[from.laneIndex];
         if (heap == null) {
-            heap = newLane(from.lane);
+            heap = newLane(from.laneIndex);
         }
         if (!heap.used && from.ledger.liveCount > 0) {
             figures.laneUsed(heap);

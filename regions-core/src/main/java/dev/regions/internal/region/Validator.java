@@ -43,7 +43,7 @@ public final class Validator {
             for (Heap h : region.heaps()) {
                 String b = validate(h);
                 if (b != null) {
-                    broken.add("lane " + h.lane + ": " + b);
+                    broken.add("lane " + h.laneIndex + ": " + b);
                 }
             }
             return broken.isEmpty() ? null : String.join("; ", broken);
