@@ -235,26 +235,26 @@ public sealed interface Region extends Arena permits BaseRegion {
     long limit();
 
     /**
-     * The region's figures now.
+     * The region's stats now.
      * Live bytes and counts are exact, and so are the watermarks, except in a shared region
      * without a limit that several threads allocate in: they count in steps of 64 KiB per thread
      * (else every thread would write one counter on every operation).
      *
-     * @return a snapshot; after close, the final figures
+     * @return a snapshot; after close, the final stats
      */
     RegionStats stats();
 
     /**
-     * The region's figures, then both watermarks set to the current live bytes (a read that starts a new interval).
+     * The region's stats, then both watermarks set to the current live bytes (a read that starts a new interval).
      *
-     * @return the figures before the watermarks were reset
+     * @return the stats before the watermarks were reset
      * @throws IllegalStateException if the region is closed
      * @throws WrongThreadException if the region is confined to another thread
      */
     RegionStats statsAndResetPeaks();
 
     /**
-     * Checks the region now. In a {@linkplain Builder#checked checked} region: the guard zones
+     * Refusals the region now. In a {@linkplain Builder#checked checked} region: the guard zones
      * before and after every live piece. A region that is not checked checks the guard zones of
      * the checked pieces a merge brought it (they stay checked wherever they go), and returns at
      * once if it holds none.

@@ -1,7 +1,7 @@
 package dev.regions;
 
 /**
- * A snapshot of a region's figures, or of the whole process's ({@link Regions#globalStats()}).
+ * A snapshot of a region's stats, or of the whole process's ({@link Regions#globalStats()}).
  *
  * <p>Replaces the original's {@code alloc_GetStat} and {@code alloc_GlobalGetStat}.
  *

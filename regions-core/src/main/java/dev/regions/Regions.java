@@ -3,7 +3,7 @@ package dev.regions;
 import dev.regions.internal.Engine;
 
 /**
- * Process-wide figures over every region. Replaces the original's {@code alloc_InitStat()} and
+ * Process-wide stats over every region. Replaces the original's {@code alloc_InitStat()} and
  * {@code alloc_GlobalGetStat(...)}.
  */
 public final class Regions {
@@ -11,7 +11,7 @@ public final class Regions {
     }
 
     /**
-     * The process's figures: live bytes, live count and gross bytes sum every open region (pieces
+     * The process's stats: live bytes, live count and gross bytes sum every open region (pieces
      * moved by a merge count once; a closed region no longer counts); allocations and frees count
      * every allocation and free in the process so far; the watermarks are the global live bytes'
      * highest and lowest since start or the last {@link #globalStatsAndResetPeaks()}.
@@ -22,7 +22,7 @@ public final class Regions {
      * open region (a swing made of larger pieces is seen exactly). The global live bytes
      * themselves, and every region's own watermarks, are exact.
      *
-     * @return a snapshot of the global figures
+     * @return a snapshot of the global stats
      */
     public static RegionStats globalStats() {
         return Engine.globalStats(false);
@@ -32,7 +32,7 @@ public final class Regions {
      * Like {@link #globalStats()}, then sets both watermarks to the current live bytes, as the
      * original's {@code alloc_GlobalGetStat} did on every read.
      *
-     * @return the figures as they were before the watermarks were reset
+     * @return the stats as they were before the watermarks were reset
      */
     public static RegionStats globalStatsAndResetPeaks() {
         return Engine.globalStats(true);
@@ -41,8 +41,8 @@ public final class Regions {
     /**
      * How many regions this process has reclaimed so far: regions that became unreachable (with
      * every piece of theirs) before anyone closed them, a thread that ended with its region open
-     * among them. Their memory went back to its source by itself, their figures left the global
-     * figures, and each was reported as a warning on the {@code System.Logger} named
+     * among them. Their memory went back to its source by itself, their stats left the global
+     * stats, and each was reported as a warning on the {@code System.Logger} named
      * {@code dev.regions}. A program that closes its regions keeps this at 0.
      *
      * @return the count since the process started
@@ -54,7 +54,7 @@ public final class Regions {
     /**
      * A report of every open region, one line each, largest live bytes first, then a total:
      * name, kind, live, gross and peak bytes, pieces, limit (PostgreSQL's {@code MemoryContextStats}
-     * for regions). A confined region's figures are read without its thread, so a region in use
+     * for regions). A confined region's stats are read without its thread, so a region in use
      * may show a moment-old value.
      *
      * @return the report, one line per region and a total

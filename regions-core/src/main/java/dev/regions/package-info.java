@@ -17,9 +17,9 @@
  *     from an address, a piece of a bump region), {@code merge} of a region into itself, of a
  *     closed region or across incompatible owners, any call after {@code close}, a confined region
  *     used from another thread ({@link java.lang.WrongThreadException}). The exception names the
- *     region and what was wrong; the region's state and figures are exactly as before the call
+ *     region and what was wrong; the region's state and stats are exactly as before the call
  *     (the one mistake a region that is not checked cannot see is <a href="#free">below</a>).
- * <li id="g3"><b>Exact figures.</b> Live bytes are the sum of the sizes of live pieces; a failed
+ * <li id="g3"><b>Exact stats.</b> Live bytes are the sum of the sizes of live pieces; a failed
  *     allocation (limit, source out of memory) leaves every figure unchanged; once every region
  *     is closed, the process's live and gross bytes are 0: no native memory is leaked.
  * <li id="g4"><b>Pieces never overlap</b> and are zero-filled unless built with
@@ -99,7 +99,7 @@
  * pieces still cannot be touched from any other thread ({@link java.lang.WrongThreadException}).
  * A region that becomes unreachable before anyone closed it, with every piece of it unreachable
  * too (a held piece keeps its region alive), is reclaimed: a cleaner gives its memory back to the
- * source, takes it out of the global figures, counts it
+ * source, takes it out of the global stats, counts it
  * ({@link dev.regions.Regions#reclaimedRegions()}) and logs a warning naming it. Its cleanup
  * actions do not run either. Closing a region is still the way to release memory at a known moment.
  *
@@ -134,7 +134,7 @@
  *     ({@code livePieces()}, {@code leakReport()}), and logs the leak report when it is closed with
  *     pieces still live (or throws: {@link dev.regions.Region.Builder#strictClose(boolean)}).
  * </ul>
- * Everything else behaves as in a region that is not checked: limits, figures (guard zones are not
+ * Everything else behaves as in a region that is not checked: limits, stats (guard zones are not
  * live bytes, though they count in the gross bytes), merge (with a region checked or not: checked
  * pieces stay checked in the region they move to), reset, alignment, zeroing; with one exception:
  * a reset or close that finds a piece in use by a downcall throws as always, but the pieces whose

@@ -1,7 +1,7 @@
 package dev.regions;
 
 import dev.regions.internal.Invariants;
-import dev.regions.internal.util.Checks;
+import dev.regions.internal.util.Refusals;
 
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -79,7 +79,7 @@ class ComposeTest {
         return i < SIZES.length ? SIZES[i] : 1 + random.nextInt(400);
     }
 
-    /** Checks the piece is zeroed, then writes {@code stamp} over all of it. */
+    /** Refusals the piece is zeroed, then writes {@code stamp} over all of it. */
     private static Stamped stamp(MemorySegment piece, long stamp) {
         assertThat(piece.mismatch(zeros(piece.byteSize()))).as("a new piece of %d bytes is zeroed", piece.byteSize())
                 .isEqualTo(-1L);

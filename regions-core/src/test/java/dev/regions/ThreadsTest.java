@@ -1,7 +1,7 @@
 package dev.regions;
 
 import dev.regions.internal.Invariants;
-import dev.regions.internal.util.Checks;
+import dev.regions.internal.util.Refusals;
 import dev.regions.support.TrackingSource;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
@@ -78,7 +78,7 @@ class ThreadsTest {
         p.set(JAVA_LONG_UNALIGNED, n - 8, valueAt(stamp, n - 8));
     }
 
-    /** Checks the stamp; throws an AssertionError naming the intruder if another piece overlapped. */
+    /** Refusals the stamp; throws an AssertionError naming the intruder if another piece overlapped. */
     static void check(MemorySegment p, long stamp, String when) {
         long n = p.byteSize();
         if (n < 16) {

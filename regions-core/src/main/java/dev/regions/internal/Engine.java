@@ -11,8 +11,8 @@ import dev.regions.internal.source.JdkSource;
 import dev.regions.internal.source.MallocSource;
 import dev.regions.internal.source.RawSource;
 import dev.regions.internal.source.SerializedSource;
-import dev.regions.internal.stats.GlobalFigures;
-import dev.regions.internal.util.Checks;
+import dev.regions.internal.stats.GlobalStats;
+import dev.regions.internal.util.Refusals;
 
 import dev.regions.MemorySource;
 import dev.regions.Region;
@@ -64,7 +64,7 @@ public final class Engine {
     }
 
     public static RegionStats globalStats(boolean resetWatermarks) {
-        return GlobalFigures.snapshot(resetWatermarks);
+        return GlobalStats.snapshot(resetWatermarks);
     }
 
     public static long reclaimed() {
@@ -86,7 +86,7 @@ public final class Engine {
 
     /** Throws {@link IllegalArgumentException} for a negative limit. */
     public static long checkLimit(long bytes) {
-        return Checks.limit(bytes);
+        return Refusals.limit(bytes);
     }
 
     /** Throws {@link IllegalCallerException} if the source may not be trusted with raw memory. */

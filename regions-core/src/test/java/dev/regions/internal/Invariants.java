@@ -3,7 +3,7 @@ package dev.regions.internal;
 import dev.regions.internal.block.AddressDirectory;
 import dev.regions.internal.block.SizeClasses;
 import dev.regions.internal.region.ThreadLanes;
-import dev.regions.internal.stats.GlobalFigures;
+import dev.regions.internal.stats.GlobalStats;
 import dev.regions.internal.stats.SteppedCounter;
 
 import dev.regions.Region;
@@ -33,12 +33,12 @@ public final class Invariants {
     public static final boolean CHECKED = Boolean.getBoolean("regions.checked");
     /** Larger than any piece: refused before the source is asked. */
     public static final long MAX_LARGE = SizeClasses.MAX_LARGE;
-    /** How far a heap's live bytes move before the process's counter hears of it. */
+    /** How far a lane's live bytes move before the process's counter hears of it. */
     public static final long GLOBAL_STEP = SteppedCounter.STEP;
     /** The largest piece carved from a shared block (larger ones get a block of their own). */
     public static final long MEDIUM_MAX = SizeClasses.MEDIUM_MAX;
     /** Process-wide state, which Lincheck must leave out of its analysis. */
-    public static final String[] PROCESS_WIDE = {GlobalFigures.class.getName(), AddressDirectory.class.getName(),
+    public static final String[] PROCESS_WIDE = {GlobalStats.class.getName(), AddressDirectory.class.getName(),
             SteppedCounter.class.getName(), ThreadLanes.class.getName()};
 
     /**

@@ -9,33 +9,33 @@ import java.lang.invoke.VarHandle;
  * can never make the allocator follow a pointer it did not write).
  *
  * <pre>
- *   address  ->  unit  = address >>> 12        (4 KiB units: blocks are 4 KiB-aligned multiples of 4 KiB)
- *   unit     ->  leaf  = table[unit >>> 14]     (an open-addressed table of leaves, copy on write)
- *            ->  block = leaf[unit &amp; 0x3fff]    (a leaf covers 64 MiB of address space)
+ *   address  ->  page  = address >>> 12        (4 KiB pages: blocks are 4 KiB-aligned multiples of 4 KiB)
+ *   page     ->  leaf  = table[page >>> 14]     (an open-addressed table of leaves, copy on write)
+ *            ->  block = leaf[page &amp; 0x3fff]    (a leaf covers 64 MiB of address space)
  * </pre>
  *
- * Every unit of a block points at it, so that even a slice deep inside a large piece is
+ * Every page of a block points at it, so that even a slice deep inside a large piece is
  * recognised (and refused with the right message): a 4 GiB piece costs a million entries, a few
  * milliseconds next to the memory it maps. Entries are published with release/acquire, and the
- * heap validates what it finds (generation, lane), so a stale entry is harmless. It is global,
+ * lane validates what it finds (generation, lane), so a stale entry is harmless. It is global,
  * not per region, so that a merge moves nothing here.
  *
  * <p>The directory is static, so what it references stays reachable: a {@link Block} references
- * no arena, heap or generation, which would keep its region from ever being reclaimed.
+ * no arena, lane or generation, which would keep its region from ever being reclaimed.
  *
  * <p><b>Shadowing, so that regions compose.</b> A region whose source is another region takes its
  * blocks from that region's pieces, so its block lies inside a block of the inner region. It then
- * shadows the inner block ({@link Block#shadowed}) instead of overwriting it, and gives the units
- * back when it is unregistered; a lookup that finds a block of another heap tries the one it
+ * shadows the inner block ({@link Block#shadowed}) instead of overwriting it, and gives the pages
+ * back when it is unregistered; a lookup that finds a block of another lane tries the one it
  * shadows.
  *
- * <p>Cannot: shrink. Leaves stay once created (64 KiB of heap each; a process touches a few).
+ * <p>Cannot: shrink. Leaves stay once created (64 KiB of lane each; a process touches a few).
  */
 public final class AddressDirectory {
     private AddressDirectory() {
     }
 
-    static final int UNIT_SHIFT = 12;
+    static final int PAGE_SHIFT = 12;
     private static final int LEAF_BITS = 14;
     private static final int LEAF_MASK = (1 << LEAF_BITS) - 1;
     private static final VarHandle ENTRY = MethodHandles.arrayElementVarHandle(Block[].class);
@@ -57,7 +57,7 @@ public final class AddressDirectory {
      * a caller may keep the leaf of a key it looks up often.
      */
     public static long leafKey(long address) {
-        return address >>> (UNIT_SHIFT + LEAF_BITS);
+        return address >>> (PAGE_SHIFT + LEAF_BITS);
     }
 
     /** The leaf of {@code key}, or null if no block was ever registered there. */
@@ -66,33 +66,33 @@ public final class AddressDirectory {
     }
 
     public static Block entry(Block[] leaf, long address) {
-        return (Block) ENTRY.getAcquire(leaf, (int) ((address >>> UNIT_SHIFT) & LEAF_MASK));
+        return (Block) ENTRY.getAcquire(leaf, (int) ((address >>> PAGE_SHIFT) & LEAF_MASK));
     }
 
     /**
-     * Points every unit of {@code block} at it; it shadows the block found at its first unit. All
+     * Points every page of {@code block} at it; it shadows the block found at its first page. All
      * or nothing: the leaves are made first, so an {@link OutOfMemoryError} leaves no entry behind.
      */
     public static void register(Block block) {
-        long first = block.base >>> UNIT_SHIFT;
-        long last = (block.base + block.byteSize - 1) >>> UNIT_SHIFT;
+        long first = block.base >>> PAGE_SHIFT;
+        long last = (block.base + block.byteSize - 1) >>> PAGE_SHIFT;
         for (long key = first >>> LEAF_BITS; key <= last >>> LEAF_BITS; key++) {
             leafCreating(key);
         }
         block.shadowed = lookup(block.base);
-        for (long unit = first; unit <= last; unit++) {
-            ENTRY.setRelease(leaf(table, unit >>> LEAF_BITS), (int) (unit & LEAF_MASK), block);
+        for (long page = first; page <= last; page++) {
+            ENTRY.setRelease(leaf(table, page >>> LEAF_BITS), (int) (page & LEAF_MASK), block);
         }
     }
 
-    /** Gives every unit that still points at {@code block} back to the block it shadowed. */
+    /** Gives every page that still points at {@code block} back to the block it shadowed. */
     public static void unregister(Block block) {
-        long first = block.base >>> UNIT_SHIFT;
-        long last = (block.base + block.byteSize - 1) >>> UNIT_SHIFT;
-        for (long unit = first; unit <= last; unit++) {
-            Block[] leaf = leaf(table, unit >>> LEAF_BITS);
+        long first = block.base >>> PAGE_SHIFT;
+        long last = (block.base + block.byteSize - 1) >>> PAGE_SHIFT;
+        for (long page = first; page <= last; page++) {
+            Block[] leaf = leaf(table, page >>> LEAF_BITS);
             if (leaf != null) {
-                ENTRY.compareAndSet(leaf, (int) (unit & LEAF_MASK), block, block.shadowed);
+                ENTRY.compareAndSet(leaf, (int) (page & LEAF_MASK), block, block.shadowed);
             }
         }
     }

@@ -23,7 +23,7 @@ import java.util.Arrays;
  *
  * A code records the exact size, so {@code free} refuses a slice of a piece (or a piece of
  * another size at the same address) and keeps live bytes exact; the inside of a live piece
- * always reads 0, so a slice that starts there is refused too. Freed units go to their heap's
+ * always reads 0, so a slice that starts there is refused too. Freed units go to their lane's
  * {@code FreeLists} and serve a later piece of the same class; the block never splits or joins
  * them.
  *
@@ -48,7 +48,7 @@ public final class CarvedBlock extends Block {
     public final int units;
     private final byte[] codes;
     /**
-     * The exact sizes behind code 255. Two heaps may use it at once (a block shared by a merge of
+     * The exact sizes behind code 255. Two lanes may use it at once (a block shared by a merge of
      * two shared regions: one frees below the mark, the other carves above it), so it is used
      * under this block's monitor; codes are bytes of their own and need none.
      */
@@ -59,13 +59,13 @@ public final class CarvedBlock extends Block {
     /** Units below it were merged into other holders: the carver's rewinds stop here. */
     public int mark;
     /**
-     * The heap (by its ledger) whose pieces are above the mark: the one carving this block, or the
+     * The lane (by its ledger) whose pieces are above the mark: the one carving this block, or the
      * last one that did, until its next reset or close; or null.
      */
     public Ledger carver;
     /** The generation that last carved it (its {@code Generation.id}): a reset keeps the blocks its generation carved. */
     public long carvedIn;
-    /** Whether a heap in bump mode carved it: a code 0 may then be a bump piece, not a freed one. */
+    /** Whether a lane in bump mode carved it: a code 0 may then be a bump piece, not a freed one. */
     public boolean bumpCarved;
     /** {@code [top, prepared)} is zeroed (when the carver zeroes) and has no codes. */
     private int prepared;
@@ -123,7 +123,7 @@ public final class CarvedBlock extends Block {
     }
 
     /**
-     * The heap with {@code ledger} lets go of this block (a close, or a reclaim). If it was the
+     * The lane with {@code ledger} lets go of this block (a close, or a reclaim). If it was the
      * carver, its pieces above the mark are dead: the pointer goes back to the mark, so that the
      * holders left find only their own pieces below it.
      */
@@ -146,14 +146,14 @@ public final class CarvedBlock extends Block {
     }
 
     /**
-     * Whether the pieces of the heap with {@code ledger} (which holds this block) include
-     * {@code unit}, below the pointer. The heap whose views have the block's slot
+     * Whether the pieces of the lane with {@code ledger} (which holds this block) include
+     * {@code unit}, below the pointer. The lane whose views have the block's slot
      * ({@link #slotOwner}) has the pieces above the mark: it carves them, or took them over by a
-     * merge; the holders below the mark have the rest. Below the mark the slot's heap has no
+     * merge; the holders below the mark have the rest. Below the mark the slot's lane has no
      * pieces, unless the carver let go ({@link #leftBy}) and a holder below the mark took the
      * slot, or it holds the block alone (the pieces below the mark were merged back into it).
      * What it cannot tell: whose pieces they are among two holders below the mark (a block
-     * carved on after being merged into two regions), nor, for a heap holding the block alone,
+     * carved on after being merged into two regions), nor, for a lane holding the block alone,
      * a piece it holds from the dead pieces of a holder below the mark that let go.
      */
     public boolean holdsPiecesAt(Ledger ledger, int unit) {

@@ -9,7 +9,7 @@ import dev.regions.internal.stats.Lease;
  *
  * <p>A freed large block is not given back to the source: the freed piece's segment is still
  * bound to a live generation, and a source may unmap the memory under it, so a caller touching
- * it would crash the process. It stays with its heap ({@code LargeBlocks}) and serves the next
+ * it would crash the process. It stays with its lane ({@code LargeBlocks}) and serves the next
  * large piece it fits; a reset or close ends the generation first, then gives it back. It is
  * zeroed for reuse only as far as earlier pieces reached ({@link #dirtyBytes}).
  */

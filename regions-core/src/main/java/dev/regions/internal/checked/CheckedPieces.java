@@ -6,8 +6,8 @@ import dev.regions.internal.lane.Generation;
 import dev.regions.internal.block.SizeClasses;
 import dev.regions.internal.event.RegionEvents;
 import dev.regions.internal.lane.CheckedMode;
-import dev.regions.internal.lane.Heap;
-import dev.regions.internal.util.Checks;
+import dev.regions.internal.lane.Lane;
+import dev.regions.internal.util.Refusals;
 
 import dev.regions.MemoryCorruptionException;
 import dev.regions.PieceInfo;
@@ -23,12 +23,12 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The checked mode of one heap: the original's debug layer ({@code testalloc.c}: an id per
+ * The checked mode of one lane: the original's debug layer ({@code testalloc.c}: an id per
  * piece, a guard byte after each, a check that a pointer is a live piece, a leak report), done
  * with what the FFM API offers.
  *
  * <pre>
- *   raw piece (a piece of the heap, as any other):
+ *   raw piece (a piece of the lane, as any other):
  *   | front guard: max(16, alignment) bytes | the piece: byteSize bytes | back guard: 16 bytes |
  *     each guard byte is {@value #GUARD_HEX}        bound to an arena of its own
  * </pre>
@@ -46,8 +46,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <li><b>Records</b>: an id, the birth time and (sampled: see {@code recordSites}) the allocation
  *     site of every live piece, for {@code livePieces} and the leak report.
  * </ul>
- * The heap counts the piece's own size in its figures and limit, never the guards (they count in
- * the gross bytes, like any overhead). Guarded by the heap.
+ * The lane counts the piece's own size in its stats and limit, never the guards (they count in
+ * the gross bytes, like any overhead). Guarded by the lane.
  */
 public final class CheckedPieces implements CheckedMode {
 
@@ -57,7 +57,7 @@ public final class CheckedPieces implements CheckedMode {
     private static final AtomicLong IDS = new AtomicLong();
     private static final StackWalker WALKER = StackWalker.getInstance();
 
-    /** One live piece of a checked heap. */
+    /** One live piece of a checked lane. */
     public static final class Record {
         final long id;
         public final long byteSize;
@@ -85,27 +85,27 @@ public final class CheckedPieces implements CheckedMode {
         }
     }
 
-    private final Heap heap;
+    private final Lane lane;
     private final boolean shared;
     private final int siteEvery;
     /** The live pieces by their scope, in allocation order. */
     public final Map<MemorySegment.Scope, Record> live = new LinkedHashMap<>();
     private long sampled;
 
-    public CheckedPieces(Heap heap, boolean shared, int siteEvery) {
-        this.heap = heap;
+    public CheckedPieces(Lane lane, boolean shared, int siteEvery) {
+        this.lane = lane;
         this.shared = shared;
         this.siteEvery = siteEvery;
     }
 
-    /** The checked records of {@code heap}, which must have some. */
-    public static CheckedPieces of(Heap heap) {
-        return (CheckedPieces) heap.checked;
+    /** The checked records of {@code lane}, which must have some. */
+    public static CheckedPieces of(Lane lane) {
+        return (CheckedPieces) lane.checked;
     }
 
     @Override
-    public CheckedPieces forHeap(Heap heap) {
-        return new CheckedPieces(heap, shared, siteEvery);
+    public CheckedPieces forLane(Lane lane) {
+        return new CheckedPieces(lane, shared, siteEvery);
     }
 
     @Override
@@ -113,15 +113,15 @@ public final class CheckedPieces implements CheckedMode {
         long front = Math.max(SizeClasses.UNIT, byteAlignment);
         long rawSize = front + byteSize + BACK_GUARD;
         if (rawSize < byteSize) {
-            throw Checks.tooLarge(byteSize, byteAlignment);
+            throw Refusals.tooLarge(byteSize, byteAlignment);
         }
-        MemorySegment raw = heap.allocateRaw(rawSize, front, byteSize);
+        MemorySegment raw = lane.allocateRaw(rawSize, front, byteSize);
         Arena arena = null;
         try {
             raw.asSlice(0, front).fill(GUARD);
             raw.asSlice(front + byteSize, BACK_GUARD).fill(GUARD);
             arena = shared ? Arena.ofShared() : Arena.ofConfined();
-            heap.generations.current.anchor(arena);
+            lane.generations.current.anchor(arena);
             MemorySegment piece = bind(raw.address() + front, byteSize, arena);
             Record record = new Record(IDS.incrementAndGet(), byteSize, front, raw, arena, piece,
                     ++sampled % siteEvery == 0 ? site() : null);
@@ -129,7 +129,7 @@ public final class CheckedPieces implements CheckedMode {
             notes().add(record.note);
             RegionEvents.PieceAllocated e = new RegionEvents.PieceAllocated();
             if (e.isEnabled()) {
-                e.region = heap.name;
+                e.region = lane.name;
                 e.id = record.id;
                 e.bytes = byteSize;
                 e.commit();
@@ -139,12 +139,12 @@ public final class CheckedPieces implements CheckedMode {
             if (arena != null) {
                 arena.close();
             }
-            heap.freeRaw(raw, byteSize);
+            lane.freeRaw(raw, byteSize);
             throw e;
         }
     }
 
-    @SuppressWarnings("restricted") // the middle of a raw piece of this heap, bound to the piece's own arena
+    @SuppressWarnings("restricted") // the middle of a raw piece of this lane, bound to the piece's own arena
     private static MemorySegment bind(long address, long byteSize, Arena arena) {
         return MemorySegment.ofAddress(address).reinterpret(byteSize, arena, null);
     }
@@ -161,37 +161,37 @@ public final class CheckedPieces implements CheckedMode {
 
     /**
      * Frees a piece: refuses anything but a live piece exactly as handed out, ends its scope,
-     * gives the raw piece back to the heap, then throws if a guard was damaged.
+     * gives the raw piece back to the lane, then throws if a guard was damaged.
      */
     @Override
     public void free(MemorySegment piece) {
         if (!piece.isNative()) {
-            throw Checks.notAPiece(heap.name, piece, "it is a heap segment, not a piece of this region");
+            throw Refusals.notAPiece(lane.name, piece, "it is a lane segment, not a piece of this region");
         }
         Record record = live.get(piece.scope());
         if (record == null) {
-            throw Checks.notAPiece(heap.name, piece, !piece.scope().isAlive()
+            throw Refusals.notAPiece(lane.name, piece, !piece.scope().isAlive()
                     ? "its scope has ended: it was already freed, or it is from an ended generation (allocated"
                     + " before a reset or close)"
                     : "it is not a piece of this region (foreign, moved to another region by a merge, or allocated in"
                     + " a bump region)");
         }
         if (piece.isReadOnly()) {
-            throw Checks.notAPiece(heap.name, piece, "it is a read-only view; only the piece as it was handed out"
+            throw Refusals.notAPiece(lane.name, piece, "it is a read-only view; only the piece as it was handed out"
                     + " can free it");
         }
         if (piece.address() != record.piece.address() || piece.byteSize() != record.byteSize) {
-            throw Checks.notAPiece(heap.name, piece, "it is a slice of piece #" + record.id + " of "
+            throw Refusals.notAPiece(lane.name, piece, "it is a slice of piece #" + record.id + " of "
                     + record.byteSize + " bytes, not a piece");
         }
         MemoryCorruptionException damage = damage(record);
         record.arena.close(); // throws, changing nothing, while a downcall holds the piece
         live.remove(piece.scope());
         notes().remove(record.note);
-        heap.freeRaw(record.raw, record.byteSize);
+        lane.freeRaw(record.raw, record.byteSize);
         RegionEvents.PieceFreed e = new RegionEvents.PieceFreed();
         if (e.isEnabled()) {
-            e.region = heap.name;
+            e.region = lane.name;
             e.id = record.id;
             e.bytes = record.byteSize;
             e.commit();
@@ -201,7 +201,7 @@ public final class CheckedPieces implements CheckedMode {
         }
     }
 
-    /** Checks every live piece's guards; returns the first damage found (the others suppressed), or null. */
+    /** Refusals every live piece's guards; returns the first damage found (the others suppressed), or null. */
     MemoryCorruptionException verify() {
         MemoryCorruptionException first = null;
         for (Record r : live.values()) {
@@ -221,10 +221,10 @@ public final class CheckedPieces implements CheckedMode {
      * Before a reset or close ends the generation: checks every guard, then ends every live
      * piece's scope. Returns the damage found, or null. Throws if a piece is in use (a downcall
      * holds it), with the damage found as suppressed. Each piece whose scope it ends leaves the
-     * figures at once, so that the figures match what is live however the reset or close ends: if
+     * stats at once, so that the stats match what is live however the reset or close ends: if
      * it stops here, or later at a scope in use, the pieces ended so far are dead and no longer
      * counted (as the pieces of a merged-in generation it could end), while their memory stays
-     * with the heap until a reset or close can end everything.
+     * with the lane until a reset or close can end everything.
      */
     MemoryCorruptionException endAll() {
         MemoryCorruptionException damage = verify();
@@ -243,7 +243,7 @@ public final class CheckedPieces implements CheckedMode {
                 }
                 it.remove();
                 notes().remove(r.note);
-                Generation generation = heap.generations.find(r.raw.scope());
+                Generation generation = lane.generations.find(r.raw.scope());
                 generation.liveBytes -= r.byteSize;
                 generation.liveCount--;
                 bytes += r.byteSize;
@@ -251,7 +251,7 @@ public final class CheckedPieces implements CheckedMode {
             }
         } finally {
             if (count > 0) {
-                heap.ledger.dropped(bytes, count);
+                lane.ledger.dropped(bytes, count);
             }
         }
         return damage;
@@ -282,11 +282,11 @@ public final class CheckedPieces implements CheckedMode {
         other.notes().clear();
     }
 
-    /** The notes of the live pieces, in the heap's ledger. */
+    /** The notes of the live pieces, in the lane's ledger. */
     private java.util.Set<PieceNote> notes() {
-        java.util.Set<PieceNote> notes = heap.ledger.checkedNotes;
+        java.util.Set<PieceNote> notes = lane.ledger.checkedNotes;
         if (notes == null) {
-            heap.ledger.checkedNotes = notes = new java.util.LinkedHashSet<>();
+            lane.ledger.checkedNotes = notes = new java.util.LinkedHashSet<>();
         }
         return notes;
     }
@@ -371,12 +371,12 @@ public final class CheckedPieces implements CheckedMode {
             return null;
         }
         long fromPiece = offset - r.front;
-        MemoryCorruptionException damage = new MemoryCorruptionException("region '" + heap.name + "': the guard zone " + (fromPiece < 0
+        MemoryCorruptionException damage = new MemoryCorruptionException("region '" + lane.name + "': the guard zone " + (fromPiece < 0
                 ? "before" : "after") + " piece #" + r.id + " (" + r.byteSize + " bytes at 0x"
                 + Long.toHexString(r.piece.address()) + ") was overwritten: byte " + fromPiece
                 + " from the piece's start (" + (fromPiece < 0 ? "an underrun" : "an overrun") + "); allocated "
                 + (r.site != null ? "at " + r.site : "at a site not recorded (see Region.Builder.recordSites)"));
-        finding(heap.name, fromPiece < 0 ? "underrun" : "overrun", damage.getMessage());
+        finding(lane.name, fromPiece < 0 ? "underrun" : "overrun", damage.getMessage());
         return damage;
     }
 

@@ -1,6 +1,6 @@
 package dev.regions.internal.event;
 
-import dev.regions.internal.stats.GlobalFigures;
+import dev.regions.internal.stats.GlobalStats;
 import dev.regions.internal.stats.RegionRecord;
 
 import jdk.jfr.Category;
@@ -167,7 +167,7 @@ public final class RegionEvents {
 
     @Name("dev.regions.RegionStatistics")
     @Label("Region Statistics")
-    @Description("The figures of an open region, once a period")
+    @Description("The stats of an open region, once a period")
     @Category("Regions")
     @StackTrace(false)
     @Period("1 s")
@@ -203,7 +203,7 @@ public final class RegionEvents {
         }
     }
 
-    /** Commits a {@link RegionReset} or {@link RegionClosed} begun before the end, with the figures before and after. */
+    /** Commits a {@link RegionReset} or {@link RegionClosed} begun before the end, with the stats before and after. */
     public static void ended(Event event, String region, long[] before, dev.regions.RegionStats after, long grossAfter) {
         if (event instanceof RegionClosed e) {
             e.region = region;
@@ -231,9 +231,9 @@ public final class RegionEvents {
     }
 
     private static void emitStatistics() {
-        for (RegionRecord r : GlobalFigures.openRegions()) {
+        for (RegionRecord r : GlobalStats.openRegions()) {
             RegionStatistics e = new RegionStatistics();
-            long[] f = r.figures();
+            long[] f = r.sums();
             e.region = r.name;
             e.kind = r.kind;
             e.liveBytes = f[0];

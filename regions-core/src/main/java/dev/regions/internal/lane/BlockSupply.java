@@ -9,7 +9,7 @@ import dev.regions.internal.event.RegionEvents;
 import dev.regions.internal.source.RawSource;
 import dev.regions.internal.stats.Lease;
 import dev.regions.internal.stats.Ledger;
-import dev.regions.internal.util.Checks;
+import dev.regions.internal.util.Refusals;
 
 import dev.regions.MemorySource;
 
@@ -22,23 +22,23 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Where a heap's blocks come from and go back to: it takes them from the source through the
- * heap's {@link Callouts}, checks what the source returned, registers them in the
+ * Where a lane's blocks come from and go back to: it takes them from the source through the
+ * lane's {@link Callouts}, checks what the source returned, registers them in the
  * {@link AddressDirectory}, lets go of them, and decides at each reset which carved blocks to
  * keep.
  *
- * <p><b>Growth.</b> A heap's first block is {@value SizeClasses#FIRST_BLOCK} bytes and each next
+ * <p><b>Growth.</b> A lane's first block is {@value SizeClasses#FIRST_BLOCK} bytes and each next
  * one about 1.4 times larger, up to {@value SizeClasses#MAX_BLOCK}
  * ({@link SizeClasses#nextBlockSize}): a region of a few pieces holds 4 KiB, one of many pays a
  * source call per megabyte. A growth factor of 2 can leave half the memory unused in the last
  * block; 1.4 leaves under a third, so a region of a few hundred small pieces stays within twice
  * its live bytes.
  *
- * <p><b>Keep on reset.</b> A reset keeps, of the carved blocks the heap alone holds, the ones it
+ * <p><b>Keep on reset.</b> A reset keeps, of the carved blocks the lane alone holds, the ones it
  * carved in the generation that ended, so that the same work runs again
  * in the same blocks, in the same order, without a source call; it gives back the rest: blocks
  * merges brought in, and blocks an earlier, larger generation carved (else they would pile up).
- * A block another heap also holds stays as long as that heap does (see {@link Lease}).
+ * A block another lane also holds stays as long as that lane does (see {@link Lease}).
  */
 public final class BlockSupply {
     private final MemorySource source;
@@ -50,7 +50,7 @@ public final class BlockSupply {
     private final String region;
     private long lastSize;
 
-    /** Every carved block this heap holds, carving or not. */
+    /** Every carved block this lane holds, carving or not. */
     public final List<CarvedBlock> blocks = new ArrayList<>();
     /** Blocks kept by a reset (or brought by a merge) with room, carved after the current one. */
     private final ArrayDeque<CarvedBlock> roomy = new ArrayDeque<>();
@@ -76,7 +76,7 @@ public final class BlockSupply {
         return newBlock((long) units << SizeClasses.UNIT_SHIFT);
     }
 
-    /** A new carved block of at least {@code minBytes}, held by this heap. */
+    /** A new carved block of at least {@code minBytes}, held by this lane. */
     private CarvedBlock newBlock(long minBytes) {
         long size = Math.max(SizeClasses.nextBlockSize(lastSize), SizeClasses.roundToBlock(minBytes));
         Lease lease = take(size, SizeClasses.BLOCK_ALIGNMENT);
@@ -121,9 +121,9 @@ public final class BlockSupply {
         MemorySegment block = callouts.allocate(source, byteSize, byteAlignment);
         if (block == null || !block.isNative() || block.byteSize() < byteSize
                 || (block.address() & (byteAlignment - 1)) != 0 || block.isReadOnly() || !block.scope().isAlive()) {
-            IllegalStateException bad = Checks.badSource(source, block, byteSize, byteAlignment);
+            IllegalStateException bad = Refusals.badSource(source, block, byteSize, byteAlignment);
             if (block != null) {
-                Checks.addFailure(bad, callouts.giveBack(source, block));
+                Refusals.addFailure(bad, callouts.giveBack(source, block));
             }
             throw bad;
         }
@@ -137,11 +137,11 @@ public final class BlockSupply {
     private void untake(Lease lease, Throwable failure) {
         ledger.leases.remove(ledger.leases.size() - 1);
         lease.letGo(ledger);
-        Checks.addFailure(failure, callouts.giveBack(lease.source, lease.segment));
+        Refusals.addFailure(failure, callouts.giveBack(lease.source, lease.segment));
     }
 
     /**
-     * Lets go of a block: if no other heap holds it, unregisters it and gives it back. Returns what
+     * Lets go of a block: if no other lane holds it, unregisters it and gives it back. Returns what
      * the source threw, or null. The caller rebuilds the ledger's list of leases.
      */
     Throwable letGo(Block block) {
@@ -155,9 +155,9 @@ public final class BlockSupply {
     }
 
     /**
-     * After every generation of the heap ended: keeps the carved blocks worth keeping (for a
+     * After every generation of the lane ended: keeps the carved blocks worth keeping (for a
      * close, none), rewound, in the order they were carved, to carve them again, and lets go of
-     * the rest. A shared block whose pieces above the mark were this heap's stays, rewound to its
+     * the rest. A shared block whose pieces above the mark were this lane's stays, rewound to its
      * mark. Returns the block to carve next, or null. What the source throws is added to
      * {@code failure[0]}.
      */
@@ -167,14 +167,14 @@ public final class BlockSupply {
         for (CarvedBlock b : blocks) {
             if (closing) {
                 b.leftBy(ledger);
-                failure[0] = Checks.addFailure(failure[0], letGo(b));
+                failure[0] = Refusals.addFailure(failure[0], letGo(b));
             } else if (b.lease.holderCount() > 1) {
-                if (b.carver == ledger) { // its pieces above the mark were this heap's: dead now
+                if (b.carver == ledger) { // its pieces above the mark were this lane's: dead now
                     b.rewind(b.mark);
                     kept.add(b);
                     roomy.add(b);
                 } else {
-                    failure[0] = Checks.addFailure(failure[0], letGo(b));
+                    failure[0] = Refusals.addFailure(failure[0], letGo(b));
                 }
             } else if (b.carvedIn == ended.id) {
                 b.mark = 0;
@@ -184,7 +184,7 @@ public final class BlockSupply {
                 roomy.add(b);
             } else {
                 b.carver = null;
-                failure[0] = Checks.addFailure(failure[0], letGo(b));
+                failure[0] = Refusals.addFailure(failure[0], letGo(b));
             }
         }
         blocks.clear();
@@ -216,7 +216,7 @@ public final class BlockSupply {
             from.blocks.add(stillCarved);
         }
         if (!from.roomy.isEmpty()) {
-            // a set, not roomy.contains per block: a merge stays linear in the blocks of both heaps
+            // a set, not roomy.contains per block: a merge stays linear in the blocks of both lanes
             Set<CarvedBlock> queued = Collections.newSetFromMap(new IdentityHashMap<>(roomy.size() + from.roomy.size()));
             queued.addAll(roomy);
             for (CarvedBlock b : from.roomy) {

@@ -7,24 +7,24 @@ import dev.regions.MemorySource;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The guard around code a heap runs but does not own: its memory source, and the cleanup actions
+ * The fence around code a lane runs but does not own: its memory source, and the cleanup actions
  * users bound to its scope (which run when a reset or close ends a generation). While such code
- * runs, the heap is half changed, and for a shared region the calling thread holds lane locks;
+ * runs, the lane is half changed, and for a shared region the calling thread holds lane locks;
  * if that code calls back into the region from the same thread, it must get a clear
- * {@link IllegalStateException}, not a heap in an unknown state and not a deadlock on a lock
+ * {@link IllegalStateException}, not a lane in an unknown state and not a deadlock on a lock
  * another thread holds while it waits for ours.
  *
- * <p>So the heap records what it is doing ({@link #busy}) and which thread does it
- * ({@link #thread}). The heap's own calls check the first; a region checks the second in every
+ * <p>So the lane records what it is doing ({@link #busy}) and which thread does it
+ * ({@link #thread}). The lane's own calls check the first; a region checks the second in every
  * lane before it takes any lock ({@link #isCalloutThread}). The fields are written by the thread
- * running the callout, under the heap's guard; another thread may read a stale value, but only
+ * running the callout, under the lane's lock; another thread may read a stale value, but only
  * the thread that wrote its own name can find it there.
  */
 public final class Callouts {
     public static final String ENDING = "is being reset or closed (called from a cleanup action?)";
     static final String CALLING_SOURCE = "is calling its memory source (a source must not use the region it serves)";
 
-    /** What the heap is busy with, or null; read on every call, so a plain field the heap reads directly. */
+    /** What the lane is busy with, or null; read on every call, so a plain field the lane reads directly. */
     String busy;
     private Thread thread;
 
@@ -36,12 +36,12 @@ public final class Callouts {
         return busy;
     }
 
-    /** Whether the calling thread is running code this heap called out to. */
+    /** Whether the calling thread is running code this lane called out to. */
     public boolean isCalloutThread() {
         return thread == Thread.currentThread();
     }
 
-    /** Marks the heap busy with {@code what} on this thread; returns what it was busy with before. */
+    /** Marks the lane busy with {@code what} on this thread; returns what it was busy with before. */
     public String enter(String what) {
         String was = busy;
         busy = what;

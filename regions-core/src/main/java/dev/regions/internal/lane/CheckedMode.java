@@ -4,19 +4,19 @@ package dev.regions.internal.lane;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The checked mode as a heap sees it: the records and guard zones of its checked pieces. The
- * checked layer above implements it ({@code CheckedPieces}); a heap only calls it, so that the
- * heap's plain paths need not know the mode and the mode can be read on its own.
+ * The checked mode as a lane sees it: the records and guard zones of its checked pieces. The
+ * checked layer above implements it ({@code CheckedPieces}); a lane only calls it, so that the
+ * lane's plain paths need not know the mode and the mode can be read on its own.
  *
- * <p>Guarded as the heap is (its thread, or its lane's lock).
+ * <p>Guarded as the lane is (its thread, or its lane's lock).
  */
 public interface CheckedMode {
 
 
-    /** A checked piece of {@code byteSize} bytes, with guard zones around it in one raw piece of the heap. */
+    /** A checked piece of {@code byteSize} bytes, with guard zones around it in one raw piece of the lane. */
     MemorySegment allocate(long byteSize, long byteAlignment);
 
-    /** Frees a live checked piece of this heap (checks its guard zones, ends its scope). */
+    /** Frees a live checked piece of this lane (checks its guard zones, ends its scope). */
     void free(MemorySegment piece);
 
     /** Whether the piece bound to {@code scope} is a live checked piece here. */
@@ -24,8 +24,8 @@ public interface CheckedMode {
 
     boolean isEmpty();
 
-    /** Empty records like these, for {@code heap}, which a merge brings checked pieces into. */
-    CheckedMode forHeap(Heap heap);
+    /** Empty records like these, for {@code lane}, which a merge brings checked pieces into. */
+    CheckedMode forLane(Lane lane);
 
     /** Takes every record of {@code from} (a merge). */
     void takeAll(CheckedMode from);

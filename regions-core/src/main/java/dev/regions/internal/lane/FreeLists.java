@@ -6,7 +6,7 @@ import dev.regions.internal.block.SizeClasses;
 import java.util.Arrays;
 
 /**
- * A heap's freed small and medium pieces, one stack per size class: a freed piece's units serve
+ * A lane's freed small and medium pieces, one stack per size class: a freed piece's units serve
  * the next piece of its class (PostgreSQL's {@code aset.c} keeps per-size free lists the same
  * way). Entries are (block, unit) pairs in arrays on the Java heap, never links in the freed
  * memory: a caller writing through a freed piece cannot make allocation follow a pointer it wrote.
@@ -14,7 +14,7 @@ import java.util.Arrays;
  * <p>A merge hands the source's stacks to the destination whole: they wait in a chain behind the
  * destination's own stack of each class and take its place when it runs dry, so a merge costs
  * O(size classes) whatever the number of freed pieces, and the hot path stays two flat arrays.
- * Not thread-safe: guarded by the heap.
+ * Not thread-safe: guarded by the lane.
  */
 public final class FreeLists {
     private static final int FIRST_CAPACITY = 16;

@@ -1,6 +1,6 @@
 package dev.regions.internal.lane;
 
-import dev.regions.internal.util.Checks;
+import dev.regions.internal.util.Refusals;
 import dev.regions.internal.util.Padded;
 
 import java.lang.foreign.Arena;
@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * One generation of a heap: a JDK arena whose scope every piece the generation hands out is
- * bound to, and the live figures of those pieces. Ending the generation closes the arena, which
+ * One generation of a lane: a JDK arena whose scope every piece the generation hands out is
+ * bound to, and the live stats of those pieces. Ending the generation closes the arena, which
  * kills every piece at once (and runs the cleanup actions users bound to it) before any byte
  * goes back to a source: that is how a reset or close makes stale pieces throw
  * {@link IllegalStateException} instead of touching freed memory. Memory is bound to a
@@ -18,7 +18,7 @@ import java.util.function.Consumer;
  * generations (a reset keeps them), so each generation binds them anew ({@link #bind}).
  *
  * <p>The lanes of a shared region each have a generation on the same arena, so that all the
- * region's pieces share one scope. A merge moves whole generations to the destination heap
+ * region's pieces share one scope. A merge moves whole generations to the destination lane
  * ({@link #owner} changes); they end when it resets or closes.
  *
  * <h2>The anchor</h2>
@@ -37,15 +37,15 @@ public final class Generation extends Padded {
     final MemorySegment.Scope scope;
     public final Anchor anchor;
     /**
-     * The heap that may free this generation's pieces; null once the generation ended. Changed
-     * by merge (under both regions' guards) and by reset and close.
+     * The lane that may free this generation's pieces; null once the generation ended. Changed
+     * by merge (under both regions' access) and by reset and close.
      */
-    public Heap owner;
+    public Lane owner;
     public long liveBytes;
     public long liveCount;
 
 
-    public Generation(Heap owner, Arena arena, Anchor anchor) {
+    public Generation(Lane owner, Arena arena, Anchor anchor) {
         this.owner = owner;
         this.arena = arena;
         this.scope = arena.scope();
@@ -59,7 +59,7 @@ public final class Generation extends Padded {
         try {
             MemorySegment.NULL.reinterpret(0, arena, anchor);
         } catch (IllegalCallerException e) {
-            throw Checks.noNativeAccess(e);
+            throw Refusals.noNativeAccess(e);
         }
         return anchor;
     }
@@ -74,7 +74,7 @@ public final class Generation extends Padded {
         try {
             return MemorySegment.ofAddress(address).reinterpret(byteSize, arena, null);
         } catch (IllegalCallerException e) {
-            throw Checks.noNativeAccess(e);
+            throw Refusals.noNativeAccess(e);
         }
     }
 

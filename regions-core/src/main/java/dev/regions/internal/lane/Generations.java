@@ -7,15 +7,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The generations a heap owns: the current one, which every new piece is bound to, and the
+ * The generations a lane owns: the current one, which every new piece is bound to, and the
  * adopted ones, which merges brought in (or a reset that could not end them left behind). A
- * piece belongs to this heap if its scope is one of these ({@link #find}); which one it is keeps
- * the per-generation figures exact, so that a reset that can end only some generations knows
+ * piece belongs to this lane if its scope is one of these ({@link #find}); which one it is keeps
+ * the per-generation stats exact, so that a reset that can end only some generations knows
  * what died.
  *
  * <p>Looking up the current generation is one comparison; adopted ones are found through a map
  * once there are more than a few (a program region that received a merge per statement holds
- * thousands). Guarded by the heap.
+ * thousands). Guarded by the lane.
  */
 public final class Generations {
     private static final int MAP_ABOVE = 4;
@@ -28,7 +28,7 @@ public final class Generations {
         this.current = current;
     }
 
-    /** The generation of this heap whose scope is {@code scope}, or null. */
+    /** The generation of this lane whose scope is {@code scope}, or null. */
     public Generation find(MemorySegment.Scope scope) {
         if (current.scope.equals(scope)) {
             return current;
@@ -57,7 +57,7 @@ public final class Generations {
     }
 
     /** Takes every generation of {@code from} (a merge), owned by {@code owner} from now on; {@code from} starts on {@code fresh}. */
-    void adoptAll(Generations from, Heap owner, Generation fresh) {
+    void adoptAll(Generations from, Lane owner, Generation fresh) {
         adopt(from.current, owner);
         for (Generation g : from.adopted) {
             adopt(g, owner);
@@ -67,7 +67,7 @@ public final class Generations {
         from.current = fresh;
     }
 
-    private void adopt(Generation g, Heap owner) {
+    private void adopt(Generation g, Lane owner) {
         g.owner = owner;
         adopted.add(g);
         if (byScope != null) {
@@ -83,8 +83,8 @@ public final class Generations {
     /**
      * After a reset or close: keeps only the generations still alive (their arenas could not be
      * closed; none if {@code abandoned}: their thread is gone), moves {@code next} in as current,
-     * and returns the figures of those that ended.
-     * Ended generations lose their owner, so a stale lookup can never pass for this heap.
+     * and returns the stats of those that ended.
+     * Ended generations lose their owner, so a stale lookup can never pass for this lane.
      */
     long[] replace(Generation next, boolean abandoned) {
         long bytes = 0;

@@ -2,7 +2,7 @@ package dev.regions.internal.lane;
 
 import dev.regions.internal.block.LargeBlock;
 import dev.regions.internal.block.SizeClasses;
-import dev.regions.internal.util.Checks;
+import dev.regions.internal.util.Refusals;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -10,10 +10,10 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * A heap's large pieces: each in a {@link LargeBlock} of its own, taken from the source when no
- * freed block of the heap fits.
+ * A lane's large pieces: each in a {@link LargeBlock} of its own, taken from the source when no
+ * freed block of the lane fits.
  *
- * <p>A freed large block stays with the heap until its generation ends (see {@link LargeBlock}
+ * <p>A freed large block stays with the lane until its generation ends (see {@link LargeBlock}
  * for why) and serves the next large piece it fits: a free block at least as large, if it is at
  * most twice as large (a bigger one would waste more than it saves; the piece then gets a new
  * block). Reusing a block costs zeroing only as far as earlier pieces reached, and touches memory
@@ -21,18 +21,18 @@ import java.util.List;
  * whole piece. A reset or close gives every large block back.
  *
  * <p>Free blocks wait in buckets of four per doubling of their size, so that finding one looks at
- * a few buckets, not at every free block: a heap that serves pieces of many sizes may hold
+ * a few buckets, not at every free block: a lane that serves pieces of many sizes may hold
  * hundreds (a linear scan of them was most of W4's time without zeroing). The search takes the
  * smallest bucket that holds a block that fits, and in it the last one that fits: usually the
  * most recently freed, whose memory is the likeliest to be in cache.
  *
- * <p>Not thread-safe: guarded by the heap.
+ * <p>Not thread-safe: guarded by the lane.
  */
 public final class LargeBlocks {
     /** Buckets per doubling of the block size. */
     private static final int PER_DOUBLING = 4;
 
-    /** Every large block the heap holds, with a piece or free. */
+    /** Every large block the lane holds, with a piece or free. */
     public final List<LargeBlock> blocks = new ArrayList<>();
     /** Free blocks by {@link #bucket}; null until used. */
     private final List<LargeBlock>[] free = newBuckets();
@@ -48,18 +48,18 @@ public final class LargeBlocks {
         return log * PER_DOUBLING + (int) ((bytes >>> (log - 2)) & (PER_DOUBLING - 1));
     }
 
-    /** A large piece of {@code heap}: in a freed block that fits, or a new one; zeroed as the heap says. */
-    MemorySegment allocate(Heap heap, long byteSize, long alignment) {
+    /** A large piece of {@code lane}: in a freed block that fits, or a new one; zeroed as the lane says. */
+    MemorySegment allocate(Lane lane, long byteSize, long alignment) {
         long blockBytes = SizeClasses.roundToBlock(byteSize == 0 ? 2 * alignment : byteSize);
         if (blockBytes <= 0 || byteSize > SizeClasses.MAX_LARGE || blockBytes > SizeClasses.MAX_LARGE) {
-            throw Checks.tooLarge(byteSize, alignment);
+            throw Refusals.tooLarge(byteSize, alignment);
         }
         LargeBlock block = reuse(blockBytes, alignment);
         if (block == null) {
-            block = heap.supply.newLargeBlock(blockBytes, alignment);
+            block = lane.supply.newLargeBlock(blockBytes, alignment);
             blocks.add(block);
         }
-        return handOut(block, heap.views.of(block), byteSize, byteSize == 0 ? alignment : 0, heap.zeroing, !heap.bump);
+        return handOut(block, lane.views.of(block), byteSize, byteSize == 0 ? alignment : 0, lane.zeroing, !lane.bump);
     }
 
     /**
@@ -113,21 +113,21 @@ public final class LargeBlocks {
         bucket.add(block);
     }
 
-    /** Gives every block back (after every generation of the heap ended). */
+    /** Gives every block back (after every generation of the lane ended). */
     void letGoAll(BlockSupply supply, Throwable[] failure) {
         for (LargeBlock b : blocks) {
-            failure[0] = Checks.addFailure(failure[0], supply.letGo(b));
+            failure[0] = Refusals.addFailure(failure[0], supply.letGo(b));
         }
         blocks.clear();
         Arrays.fill(free, null);
     }
 
-    /** Takes every block of {@code from} (a merge): moved blocks are held by this heap alone. */
-    void takeAll(LargeBlocks from, Heap fromHeap, Heap toHeap) {
+    /** Takes every block of {@code from} (a merge): moved blocks are held by this lane alone. */
+    void takeAll(LargeBlocks from, Lane fromLane, Lane toLane) {
         for (LargeBlock b : from.blocks) {
-            b.lease.transfer(fromHeap.ledger, toHeap.ledger);
-            fromHeap.views.remove(b);
-            toHeap.views.add(b);
+            b.lease.transfer(fromLane.ledger, toLane.ledger);
+            fromLane.views.remove(b);
+            toLane.views.add(b);
             blocks.add(b);
         }
         for (LargeBlock b : from.freeBlocks()) {

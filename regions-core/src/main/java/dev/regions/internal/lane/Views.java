@@ -9,18 +9,18 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 
 /**
- * A heap's views of its blocks in its current generation: the block's memory bound to the
+ * A lane's views of its blocks in its current generation: the block's memory bound to the
  * generation's scope ({@link Generation#bind}), which every piece handed out is a slice of. A
- * block is bound once per generation, when the heap first hands out a piece of it.
+ * block is bound once per generation, when the lane first hands out a piece of it.
  *
  * <p>Views live here, not in the blocks, because a view reaches its generation's arena and so its
  * region (see {@link Generation}), and blocks are reachable from the process-wide
  * {@link AddressDirectory}: a block holding its view would keep every region reachable for ever.
- * A block records only which slot of which heap's table holds its view ({@link Block#slot}, by
- * the heap's {@link Ledger}); a heap that holds a block another heap has the slot of (a merge
+ * A block records only which slot of which lane's table holds its view ({@link Block#slot}, by
+ * the lane's {@link Ledger}); a lane that holds a block another lane has the slot of (a merge
  * shared it) keeps its view in a map instead.
  *
- * <p>Not thread-safe: guarded by the heap.
+ * <p>Not thread-safe: guarded by the lane.
  */
 public final class Views {
     private final Ledger owner;
@@ -49,7 +49,7 @@ public final class Views {
         return others.computeIfAbsent(block, b -> generation.bind(b.base, b.byteSize));
     }
 
-    /** {@code block} joins this heap: it gets a slot, unless another heap has its slot already. */
+    /** {@code block} joins this lane: it gets a slot, unless another lane has its slot already. */
     void add(Block block) {
         if (block.slotOwner != null && block.slotOwner != owner) {
             return;
@@ -61,7 +61,7 @@ public final class Views {
         block.slot = slots++;
     }
 
-    /** {@code block} leaves this heap (a merge moved it, or the heap let go of it). */
+    /** {@code block} leaves this lane (a merge moved it, or the lane let go of it). */
     void remove(Block block) {
         if (block.slotOwner == owner) {
             bySlot[block.slot] = null;

@@ -1,7 +1,7 @@
 package dev.regions.internal.monitor;
 
 import dev.regions.internal.region.Reclaimer;
-import dev.regions.internal.stats.GlobalFigures;
+import dev.regions.internal.stats.GlobalStats;
 import dev.regions.internal.stats.RegionRecord;
 
 import dev.regions.RegionStats;
@@ -50,7 +50,7 @@ public final class Monitoring {
         if (jmxOff()) {
             return;
         }
-        GlobalFigures.whenRegionDone(Monitoring::regionDone);
+        GlobalStats.whenRegionDone(Monitoring::regionDone);
         record.beanName = "dev.regions:type=Region,name=" + ObjectName.quote(record.name) + ",id=" + record.id;
         register(new OneRegion(record), record.beanName);
     }
@@ -80,16 +80,16 @@ public final class Monitoring {
 
     /** Every open region, one line each, largest live bytes first, and a total. */
     public static String report() {
-        List<RegionRecord> open = new ArrayList<>(GlobalFigures.openRegions());
-        List<long[]> figures = new ArrayList<>();
+        List<RegionRecord> open = new ArrayList<>(GlobalStats.openRegions());
+        List<long[]> stats = new ArrayList<>();
         for (RegionRecord r : open) {
-            figures.add(r.figures());
+            stats.add(r.sums());
         }
         Integer[] order = new Integer[open.size()];
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }
-        java.util.Arrays.sort(order, Comparator.comparingLong((Integer i) -> figures.get(i)[0]).reversed());
+        java.util.Arrays.sort(order, Comparator.comparingLong((Integer i) -> stats.get(i)[0]).reversed());
         StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%-24s %-28s %12s %12s %12s %10s %12s%n",
                 "region", "kind", "live B", "gross B", "peak B", "pieces", "limit B"));
         long live = 0;
@@ -97,7 +97,7 @@ public final class Monitoring {
         long pieces = 0;
         for (int i : order) {
             RegionRecord r = open.get(i);
-            long[] f = figures.get(i);
+            long[] f = stats.get(i);
             out.append(String.format(Locale.ROOT, "%-24s %-28s %,12d %,12d %,12d %,10d %12s%n", clip(r.name, 24),
                     clip(r.kind, 28), f[0], f[2], r.peak(f[0]), f[1], r.limit == 0 ? "none" : String.format(Locale.ROOT,
                             "%,d", r.limit)));
@@ -127,39 +127,39 @@ public final class Monitoring {
     private static final class Global implements RegionsMXBean {
         @Override
         public MemoryUsage getUsage() {
-            RegionStats s = GlobalFigures.snapshot(false);
+            RegionStats s = GlobalStats.snapshot(false);
             return usage(s.liveBytes(), s.grossBytes(), -1);
         }
 
         @Override
         public MemoryUsage getPeakUsage() {
-            RegionStats s = GlobalFigures.snapshot(false);
+            RegionStats s = GlobalStats.snapshot(false);
             return usage(s.peakLiveBytes(), s.grossBytes(), -1);
         }
 
         @Override
         public void resetPeakUsage() {
-            GlobalFigures.snapshot(true);
+            GlobalStats.snapshot(true);
         }
 
         @Override
         public long getLivePieces() {
-            return GlobalFigures.snapshot(false).liveCount();
+            return GlobalStats.snapshot(false).liveCount();
         }
 
         @Override
         public long getAllocations() {
-            return GlobalFigures.snapshot(false).allocations();
+            return GlobalStats.snapshot(false).allocations();
         }
 
         @Override
         public long getFrees() {
-            return GlobalFigures.snapshot(false).frees();
+            return GlobalStats.snapshot(false).frees();
         }
 
         @Override
         public int getOpenRegions() {
-            return GlobalFigures.openRegions().size();
+            return GlobalStats.openRegions().size();
         }
 
         @Override
@@ -192,19 +192,19 @@ public final class Monitoring {
 
         @Override
         public MemoryUsage getUsage() {
-            long[] f = record.figures();
+            long[] f = record.sums();
             return usage(f[0], f[2], record.limit);
         }
 
         @Override
         public MemoryUsage getPeakUsage() {
-            long[] f = record.figures();
+            long[] f = record.sums();
             return usage(record.peak(f[0]), f[2], record.limit);
         }
 
         @Override
         public long getLivePieces() {
-            return record.figures()[1];
+            return record.sums()[1];
         }
 
         @Override

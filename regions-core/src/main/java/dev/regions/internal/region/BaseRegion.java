@@ -2,16 +2,16 @@ package dev.regions.internal.region;
 
 import dev.regions.internal.stats.Ledger;
 import dev.regions.internal.stats.SteppedCounter;
-import dev.regions.internal.checked.CheckedHeaps;
+import dev.regions.internal.checked.CheckedLanes;
 import dev.regions.internal.checked.CheckedPieces;
 import dev.regions.internal.event.RegionEvents;
 import dev.regions.internal.lane.Callouts;
 import dev.regions.internal.lane.Generation;
-import dev.regions.internal.lane.Heap;
+import dev.regions.internal.lane.Lane;
 import dev.regions.internal.lane.Settings;
-import dev.regions.internal.stats.GlobalFigures;
+import dev.regions.internal.stats.GlobalStats;
 import dev.regions.internal.stats.RegionRecord;
-import dev.regions.internal.util.Checks;
+import dev.regions.internal.util.Refusals;
 
 import dev.regions.MemoryCorruptionException;
 import dev.regions.PieceInfo;
@@ -32,19 +32,19 @@ import java.util.function.Supplier;
 
 /**
  * What confined and shared regions share: every operation on the whole region (reset, close,
- * merge, limits, figures, scope), written once over two things that differ by kind, a guard
- * ({@link #guarded}) and the region's {@link RegionFigures}. The hot paths, {@code allocate} and
+ * merge, limits, stats, scope), written once over two things that differ by kind, an access rule
+ * ({@link #withAccess}) and the region's {@link StatsKeeper}. The hot paths, {@code allocate} and
  * {@code free}, are each kind's own, kept short for the JIT.
  *
- * <p>Every operation checks its arguments first, then takes the guard, then checks the region's
+ * <p>Every operation checks its arguments first, then takes access, then checks the region's
  * state, then acts: misuse changes nothing.
  */
 public abstract sealed class BaseRegion implements Region permits ConfinedRegion, SharedRegion {
     private static final AtomicLong IDS = new AtomicLong();
 
-    /** How a whole-region operation takes the guard. */
+    /** How a whole-region operation takes access. */
     public enum Access {
-        /** Reads the figures: allowed from any thread. */
+        /** Reads the stats: allowed from any thread. */
         READ,
         /** Changes the region: the owner thread (confined) or every lane's lock (shared). */
         CHANGE,
@@ -56,10 +56,10 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
     final long id = IDS.incrementAndGet();
     public final String name;
     final Settings settings;
-    /** The arena of the current generation, shared by every heap of the region, and its anchor. */
+    /** The arena of the current generation, shared by every lane of the region, and its anchor. */
     volatile Arena arena;
     Generation.Anchor anchor;
-    /** Written under the guard; read without it by calls that must fail on a closed region. */
+    /** Written with access taken; read without it by calls that must fail on a closed region. */
     volatile boolean closed;
     /** What the process knows of this region without the region object (see {@link RegionRecord}). */
     public final RegionRecord record;
@@ -82,27 +82,27 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
         }
         this.record = new RegionRecord(id, name, kind, settings.limit());
         this.reclaim = Reclaimer.register(this, record);
-        GlobalFigures.regionOpened(record);
+        GlobalStats.regionOpened(record);
     }
 
-    /** The region's figures, kept as its kind needs. */
-    abstract RegionFigures figures();
+    /** The region's stats, kept as its kind needs. */
+    abstract StatsKeeper statsKeeper();
 
-    /** A new heap of this region, whose ledger the reclaimer is told of. */
-    final Heap addLane(long limit, int laneIndex) {
+    /** A new lane of this region, whose ledger the reclaimer is told of. */
+    final Lane addLane(long limit, int laneIndex) {
         // a lane's share of the process's watermark step, so that they miss less than one step per region
         Ledger ledger = new Ledger(settings.shared() ? SteppedCounter.STEP / Lanes.COUNT : SteppedCounter.STEP);
-        Heap heap = new Heap(name, settings, limit, laneIndex, new Generation(null, arena, anchor), ledger,
+        Lane lane = new Lane(name, settings, limit, laneIndex, new Generation(null, arena, anchor), ledger,
                 settings.checked() ? h -> new CheckedPieces(h, settings.shared(), settings.siteEvery()) : null);
-        record.add(heap.ledger);
-        return heap;
+        record.add(lane.ledger);
+        return lane;
     }
 
-    /** Runs {@code action} with the region's guard taken for {@code access}. */
-    public abstract <T> T guarded(Access access, Supplier<T> action);
+    /** Runs {@code action} with the region's access taken for {@code access}. */
+    public abstract <T> T withAccess(Access access, Supplier<T> action);
 
-    /** The heaps of the region now (guard held). */
-    public abstract List<Heap> heaps();
+    /** The lanes of the region now (access held). */
+    public abstract List<Lane> lanes();
 
 
     /** A new arena for a generation: confined or shared as the region. */
@@ -111,8 +111,8 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
     /** Whether {@code other} may be merged with this region: same kind, and same owner thread if confined. */
     abstract boolean compatible(BaseRegion other);
 
-    /** The heap of this region that takes the pieces of {@code from}, a heap of a compatible region (guard held). */
-    abstract Heap heapFor(Heap from);
+    /** The lane of this region that takes the pieces of {@code from}, a lane of a compatible region (access held). */
+    abstract Lane laneFor(Lane from);
 
     abstract String describe();
 
@@ -125,15 +125,15 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
         return name;
     }
 
-    /** Throws unless every heap is open and not running a callout. Busy before closed: a close runs its callouts on closed lanes too. */
+    /** Throws unless every lane is open and not running a callout. Busy before closed: a close runs its callouts on closed lanes too. */
     final void checkUsable() {
-        for (Heap h : heaps()) {
+        for (Lane h : lanes()) {
             if (h.callouts.isBusy()) {
                 h.checkUsable();
             }
         }
         if (isClosed()) {
-            throw Checks.closed(name);
+            throw Refusals.closed(name);
         }
     }
 
@@ -154,7 +154,7 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
     }
 
     final void end(boolean closing) {
-        guarded(Access.END, () -> {
+        withAccess(Access.END, () -> {
             checkUsable();
             endGuarded(closing);
             assert closing ? gaveEverythingBack() : valid();
@@ -165,10 +165,10 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
 
     /**
      * With assertions on (the tests run with {@code -ea}): every invariant of the {@link Validator}
-     * holds in every heap. The caller holds the region's guard.
+     * holds in every lane. The caller holds the region's access.
      */
     private boolean valid() {
-        for (Heap h : heaps()) {
+        for (Lane h : lanes()) {
             String broken = Validator.validate(h);
             if (broken != null) {
                 throw new AssertionError("region '" + name + "', lane " + h.laneIndex + ": " + broken);
@@ -179,7 +179,7 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
 
     /** With assertions on: a closed region holds no lease and no live byte. */
     private boolean gaveEverythingBack() {
-        for (Heap h : heaps()) {
+        for (Lane h : lanes()) {
             if (!h.ledger.leases.isEmpty() || h.ledger.liveBytes != 0) {
                 throw new AssertionError("region '" + name + "' closed holding " + h.ledger.leases.size()
                         + " leases and " + h.ledger.liveBytes + " live bytes in lane " + h.laneIndex);
@@ -189,8 +189,8 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
     }
 
     /**
-     * Ends the current generation of every heap (one arena: all or nothing), then the adopted
-     * ones, then lets every heap take its memory back. If the current arena is in use (a downcall
+     * Ends the current generation of every lane (one arena: all or nothing), then the adopted
+     * ones, then lets every lane take its memory back. If the current arena is in use (a downcall
      * holds a piece), nothing changes and its {@link IllegalStateException} is thrown. If an
      * adopted one is, the ones ended before it stay ended, the region stays open with the rest,
      * and the exception is thrown. A cleanup action or a source that throws stops no release.
@@ -200,10 +200,10 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
      * touch their pieces), so its memory is taken back with its scopes left as they are.
      */
     private void endGuarded(boolean closing) {
-        List<Heap> heaps = heaps();
+        List<Lane> lanes = lanes();
         boolean abandoned = abandoned();
         Event event = closing ? new RegionEvents.RegionClosed() : new RegionEvents.RegionReset();
-        long[] before = event.isEnabled() ? record.figures() : null;
+        long[] before = event.isEnabled() ? record.sums() : null;
         event.begin();
         Arena next = closing ? null : newArena(); // it may fail (no memory): before anything ends
         Throwable[] checkedFindings = null;
@@ -213,30 +213,30 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
         Throwable inUse = null;
         boolean nextTaken = false;
         try {
-            if (CheckedHeaps.any(heaps)) {
-                checkedFindings = CheckedHeaps.end(name, heaps, closing, abandoned, settings.checked());
+            if (CheckedLanes.any(lanes)) {
+                checkedFindings = CheckedLanes.end(name, lanes, closing, abandoned, settings.checked());
             }
             if (next != null) {
                 nextAnchor = Generation.anchor(next, this);
             }
-            for (Heap h : heaps) {
-                h.callouts.enter(Callouts.ENDING); // no heap was busy: checkUsable passed
+            for (Lane h : lanes) {
+                h.callouts.enter(Callouts.ENDING); // no lane was busy: checkUsable passed
                 entered++;
             }
             if (!abandoned) {
                 failure = closeArena(arena, true);
-                Throwable[] adopted = closeAdopted(heaps);
+                Throwable[] adopted = closeAdopted(lanes);
                 inUse = adopted[0];
-                failure = Checks.addFailure(failure, adopted[1]);
+                failure = Refusals.addFailure(failure, adopted[1]);
             }
             boolean closes = closing && inUse == null; // a close that could not end everything leaves it open
             if (!closes && next == null) {
                 next = newArena();
                 nextAnchor = Generation.anchor(next, this);
             }
-            for (Heap h : heaps) {
+            for (Lane h : lanes) {
                 Generation generation = closes ? null : new Generation(h, next, nextAnchor);
-                failure = Checks.addFailure(failure, h.afterEnd(closes, generation, abandoned));
+                failure = Refusals.addFailure(failure, h.afterEnd(closes, generation, abandoned));
             }
             closed = closes;
             if (!closes) {
@@ -246,25 +246,25 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
             }
         } finally {
             for (int i = 0; i < entered; i++) {
-                heaps.get(i).callouts.exit(null);
+                lanes.get(i).callouts.exit(null);
             }
             if (next != null && !nextTaken) {
                 next.close();
             }
-            figures().recount();
+            statsKeeper().recount();
         }
         if (closed && record.finish()) {
-            GlobalFigures.regionDone(record);
+            GlobalStats.regionDone(record);
             reclaim.clean(); // unregisters: the reclaim sees the record finished and does nothing
         }
         if (before != null) {
-            RegionEvents.ended(event, name, before, figures().stats(), record.figures()[2]);
+            RegionEvents.ended(event, name, before, statsKeeper().stats(), record.sums()[2]);
         }
         if (checkedFindings != null) {
             // strictClose is the checked mode's: an unchecked region given checked pieces by a merge logs their leak
-            failure = CheckedHeaps.report(name, checkedFindings, settings.strictClose() && settings.checked(), failure);
+            failure = CheckedLanes.report(name, checkedFindings, settings.strictClose() && settings.checked(), failure);
         }
-        Checks.rethrow(Checks.addFailure(inUse, failure));
+        Refusals.rethrow(Refusals.addFailure(inUse, failure));
     }
 
     /**
@@ -288,9 +288,9 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
      * Closes every adopted arena once; returns the in-use failure that stopped it (or null) and
      * what cleanup actions threw (or null).
      */
-    private static Throwable[] closeAdopted(List<Heap> heaps) {
+    private static Throwable[] closeAdopted(List<Lane> lanes) {
         Map<Arena, Boolean> adopted = null;
-        for (Heap h : heaps) {
+        for (Lane h : lanes) {
             for (Generation g : h.generations.adopted()) {
                 if (adopted == null) {
                     adopted = new IdentityHashMap<>();
@@ -305,7 +305,7 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
                 if (thrown != null && a.scope().isAlive()) {
                     return new Throwable[] {thrown, failure};
                 }
-                failure = Checks.addFailure(failure, thrown);
+                failure = Refusals.addFailure(failure, thrown);
             }
         }
         return new Throwable[] {null, failure};
@@ -330,7 +330,7 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
 
     private void merge(Region source, boolean thenClose) {
         Objects.requireNonNull(source, "source");
-        guarded(Access.CHANGE, () -> {
+        withAccess(Access.CHANGE, () -> {
             checkUsable(); // this region first, as in every call: the caller's thread, then its state
             return null;
         });
@@ -345,15 +345,15 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
         }
         BaseRegion first = id < other.id ? this : other;
         BaseRegion second = first == this ? other : this;
-        first.guarded(Access.CHANGE, () -> second.guarded(Access.CHANGE, () -> {
+        first.withAccess(Access.CHANGE, () -> second.withAccess(Access.CHANGE, () -> {
             checkUsable();
             other.checkUsable();
-            long moving = other.figures().liveBytes();
-            long cap = figures().limit();
-            if (cap != 0 && moving > 0 && moving > cap - figures().liveBytes()) {
-                RegionEvents.limitExceeded(name, moving, figures().liveBytes(), cap);
-                throw Checks.limitExceeded(name, "merging region '" + other.name + "' with live pieces", moving,
-                        figures().liveBytes(), cap);
+            long moving = other.statsKeeper().liveBytes();
+            long cap = statsKeeper().limit();
+            if (cap != 0 && moving > 0 && moving > cap - statsKeeper().liveBytes()) {
+                RegionEvents.limitExceeded(name, moving, statsKeeper().liveBytes(), cap);
+                throw Refusals.limitExceeded(name, "merging region '" + other.name + "' with live pieces", moving,
+                        statsKeeper().liveBytes(), cap);
             }
             mergeGuarded(other);
             if (thenClose) {
@@ -368,7 +368,7 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
 
     private void mergeGuarded(BaseRegion other) {
         RegionEvents.RegionMerged event = new RegionEvents.RegionMerged();
-        long[] moving = event.isEnabled() ? other.record.figures() : null;
+        long[] moving = event.isEnabled() ? other.record.sums() : null;
         event.begin();
         mergeLanes(other);
         if (moving != null) {
@@ -389,50 +389,50 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
             fresh.close();
             throw e;
         }
-        for (Heap from : other.heaps()) {
+        for (Lane from : other.lanes()) {
             for (Generation g : from.generations.all()) {
                 g.anchor.region = this; // a held piece of theirs now keeps this region alive
             }
-            heapFor(from).merge(from, new Generation(from, fresh, freshAnchor));
+            laneFor(from).merge(from, new Generation(from, fresh, freshAnchor));
         }
         other.arena = fresh;
         other.anchor = freshAnchor;
-        figures().recount();
-        other.figures().recount();
+        statsKeeper().recount();
+        other.statsKeeper().recount();
     }
 
-    // ---------------------------------------------------------------- limits, figures, scope
+    // ---------------------------------------------------------------- limits, stats, scope
 
     @Override
     public final MemorySegment.Scope scope() {
-        return arena.scope(); // no guard: a reset publishes the new arena through a volatile field
+        return arena.scope(); // no access taken: a reset publishes the new arena through a volatile field
     }
 
     @Override
     public final long setLimit(long bytes) {
-        Checks.limit(bytes);
-        return guarded(Access.CHANGE, () -> {
+        Refusals.limit(bytes);
+        return withAccess(Access.CHANGE, () -> {
             checkUsable();
             record.limit = bytes;
-            return figures().setLimit(bytes);
+            return statsKeeper().setLimit(bytes);
         });
     }
 
     @Override
     public final long limit() {
-        return figures().limit(); // no guard: a plain read of the limit, possibly a moment stale on another thread
+        return statsKeeper().limit(); // no access taken: a plain read of the limit, possibly a moment stale on another thread
     }
 
     @Override
     public final RegionStats stats() {
-        return guarded(Access.READ, () -> figures().stats());
+        return withAccess(Access.READ, () -> statsKeeper().stats());
     }
 
     @Override
     public final void verify() {
-        guarded(Access.CHANGE, () -> {
+        withAccess(Access.CHANGE, () -> {
             checkUsable();
-            MemoryCorruptionException damage = CheckedHeaps.verify(heaps());
+            MemoryCorruptionException damage = CheckedLanes.verify(lanes());
             if (damage != null) {
                 throw damage;
             }
@@ -442,17 +442,17 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
 
     @Override
     public final List<PieceInfo> livePieces() {
-        return guarded(Access.CHANGE, () -> {
+        return withAccess(Access.CHANGE, () -> {
             checkChecked("livePieces");
-            return CheckedHeaps.pieces(heaps());
+            return CheckedLanes.pieces(lanes());
         });
     }
 
     @Override
     public final String leakReport() {
-        return guarded(Access.CHANGE, () -> {
+        return withAccess(Access.CHANGE, () -> {
             checkChecked("leakReport");
-            String report = CheckedHeaps.leaks(name, heaps(), true);
+            String report = CheckedLanes.leaks(name, lanes(), true);
             return report != null ? report : CheckedPieces.report(name, List.of());
         });
     }
@@ -468,10 +468,10 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
 
     @Override
     public final RegionStats statsAndResetPeaks() {
-        return guarded(Access.CHANGE, () -> {
+        return withAccess(Access.CHANGE, () -> {
             checkUsable();
-            RegionStats stats = figures().stats();
-            figures().resetWatermarks();
+            RegionStats stats = statsKeeper().stats();
+            statsKeeper().resetWatermarks();
             return stats;
         });
     }

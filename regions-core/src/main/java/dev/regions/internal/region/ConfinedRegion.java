@@ -1,8 +1,8 @@
 package dev.regions.internal.region;
 
-import dev.regions.internal.lane.Heap;
+import dev.regions.internal.lane.Lane;
 import dev.regions.internal.lane.Settings;
-import dev.regions.internal.util.Checks;
+import dev.regions.internal.util.Refusals;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -15,7 +15,7 @@ import java.util.function.Supplier;
  * A region that belongs to the thread that built it. It takes no locks: every call that changes
  * it first checks that the caller is the owner ({@link WrongThreadException} otherwise), and its
  * generations are {@link Arena#ofConfined() confined arenas}, so its pieces are confined to the
- * owner too. Its one heap keeps its figures and its limit ({@link HeapFigures}); reading them
+ * owner too. Its one lane keeps its stats and its limit ({@link ConfinedStats}); reading them
  * ({@code stats}, {@code limit}, {@code scope}) is allowed from any thread and may see a slightly
  * stale value there.
  *
@@ -24,23 +24,23 @@ import java.util.function.Supplier;
  */
 public final class ConfinedRegion extends BaseRegion {
     final Thread owner = Thread.currentThread();
-    private final Heap heap;
-    private final HeapFigures figures;
+    private final Lane lane;
+    private final ConfinedStats stats;
 
     public ConfinedRegion(Settings settings) {
         super(settings, Arena.ofConfined(), "confined to thread '" + Thread.currentThread().getName() + "'");
-        this.heap = addLane(settings.limit(), 0);
-        this.figures = new HeapFigures(heap);
+        this.lane = addLane(settings.limit(), 0);
+        this.stats = new ConfinedStats(lane);
     }
 
     @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
-        Checks.sizeAndAlignment(byteSize, byteAlignment);
+        Refusals.sizeAndAlignment(byteSize, byteAlignment);
         if (Thread.currentThread() != owner) {
-            throw Checks.wrongThread(name, owner);
+            throw Refusals.wrongThread(name, owner);
         }
-        heap.checkUsable();
-        MemorySegment piece = heap.allocate(byteSize, byteAlignment);
+        lane.checkUsable();
+        MemorySegment piece = lane.allocate(byteSize, byteAlignment);
         Reference.reachabilityFence(this);
         return piece;
     }
@@ -49,17 +49,17 @@ public final class ConfinedRegion extends BaseRegion {
     public void free(MemorySegment piece) {
         Objects.requireNonNull(piece, "piece");
         if (Thread.currentThread() != owner) {
-            throw Checks.wrongThread(name, owner);
+            throw Refusals.wrongThread(name, owner);
         }
-        heap.checkUsable();
-        if (!Checks.isNull(piece)) {
-            heap.free(piece);
+        lane.checkUsable();
+        if (!Refusals.isNull(piece)) {
+            lane.free(piece);
         }
         Reference.reachabilityFence(this);
     }
 
     @Override
-    public <T> T guarded(Access access, Supplier<T> action) {
+    public <T> T withAccess(Access access, Supplier<T> action) {
         Thread caller = Thread.currentThread();
         if (caller != owner) {
             if (access == Access.END && !owner.isAlive()) {
@@ -68,10 +68,10 @@ public final class ConfinedRegion extends BaseRegion {
                 }
             }
             if (access != Access.READ) {
-                throw Checks.wrongThread(name, owner);
+                throw Refusals.wrongThread(name, owner);
             }
-        } else if (heap.callouts.isBusy()) {
-            throw Checks.busy(name, heap.callouts.busy()); // a callout calling back: even reads see a heap half changed
+        } else if (lane.callouts.isBusy()) {
+            throw Refusals.busy(name, lane.callouts.busy()); // a callout calling back: even reads see a lane half changed
         }
         return action.get();
     }
@@ -83,13 +83,13 @@ public final class ConfinedRegion extends BaseRegion {
     }
 
     @Override
-    public List<Heap> heaps() {
-        return List.of(heap);
+    public List<Lane> lanes() {
+        return List.of(lane);
     }
 
     @Override
-    RegionFigures figures() {
-        return figures;
+    StatsKeeper statsKeeper() {
+        return stats;
     }
 
     @Override
@@ -103,8 +103,8 @@ public final class ConfinedRegion extends BaseRegion {
     }
 
     @Override
-    Heap heapFor(Heap from) {
-        return heap;
+    Lane laneFor(Lane from) {
+        return lane;
     }
 
     @Override

@@ -1,10 +1,10 @@
 package dev.regions.internal.region;
 
 import dev.regions.internal.lane.Callouts;
-import dev.regions.internal.lane.Heap;
+import dev.regions.internal.lane.Lane;
 
 /**
- * The lanes of a shared region: one {@link Heap} and one {@link RegionLock} per lane, and which
+ * The lanes of a shared region: one {@link Lane} and one {@link RegionLock} per lane, and which
  * lane each thread uses. A thread allocates in its own lane and frees in the lane whose block
  * holds the piece, so threads that keep to their own pieces share no lock and no cache line
  * (BENCHMARKS.md, W3, has what that measured). Operations on the whole region take every lane's
@@ -12,8 +12,8 @@ import dev.regions.internal.lane.Heap;
  *
  * <p>Threads get lane numbers in turn as they first use any shared region ({@link #ofThisThread}),
  * so n threads use n different lanes up to {@link #COUNT}; thread ids, which the creation of other
- * threads spaces apart, could put two busy threads on one lane. A lane's heap is made the first
- * time a thread allocates in it, so a shared region used by one thread holds one heap and one
+ * threads spaces apart, could put two busy threads on one lane. A lane is made the first
+ * time a thread allocates in it, so a shared region used by one thread holds one lane and one
  * block; the locks exist from the start, so that taking every lock always takes the same set.
  */
 public final class Lanes {
@@ -22,7 +22,7 @@ public final class Lanes {
             Integer.highestOneBit(Math.max(1, 4 * Runtime.getRuntime().availableProcessors() - 1)) << 1);
 
     public final RegionLock[] locks = new RegionLock[COUNT];
-    final Heap[] all = new Heap[COUNT];
+    final Lane[] all = new Lane[COUNT];
 
     Lanes() {
         for (int i = 0; i < COUNT; i++) {
@@ -48,8 +48,8 @@ public final class Lanes {
     }
 
     /** The lane whose callout the calling thread runs (see {@link Callouts}), or null. */
-    Heap calloutHeap() {
-        for (Heap h : all) {
+    Lane calloutLane() {
+        for (Lane h : all) {
             if (h != null && h.callouts.isCalloutThread()) {
                 return h;
             }

@@ -4,7 +4,7 @@ import dev.regions.internal.checked.CheckedPieces;
 import dev.regions.internal.event.RegionEvents;
 import dev.regions.internal.lane.Generation;
 import dev.regions.internal.source.RawSource;
-import dev.regions.internal.stats.GlobalFigures;
+import dev.regions.internal.stats.GlobalStats;
 import dev.regions.internal.stats.Lease;
 import dev.regions.internal.stats.Ledger;
 import dev.regions.internal.stats.RegionRecord;
@@ -20,13 +20,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * process that goes on"); the JDK's {@code Arena.ofAuto()} does the same for its arenas.
  *
  * <p>Every region registers with one process-wide {@link Cleaner}. The action holds the region's
- * {@link RegionRecord} (which references no arena, heap or generation) and never the region: when
+ * {@link RegionRecord} (which references no arena, lane or generation) and never the region: when
  * the region and every piece of it are unreachable (a piece keeps its region reachable through
  * its arena's anchor, see {@link Generation}), the cleaner's thread gives every lease back to its
  * source (or lets go of it, if another region still holds it), takes the region out of the
- * process's figures, counts the reclaim ({@link #reclaimed()}) and reports it through
+ * process's stats, counts the reclaim ({@link #reclaimed()}) and reports it through
  * {@code System.Logger} (a warning), with the leak report of the checked pieces it held, which
- * their heaps' ledgers keep for it ({@link dev.regions.internal.stats.PieceNote}). It runs at most once; a close marks the region done first, so
+ * their lanes' ledgers keep for it ({@link dev.regions.internal.stats.PieceNote}). It runs at most once; a close marks the region done first, so
  * the two never both release.
  *
  * <p>What it cannot do: end the region's scope. The scope's arena may be confined to a thread that
@@ -56,7 +56,7 @@ public final class Reclaimer {
     }
 
     /**
-     * Registers {@code region}, whose record collects the ledgers of its heaps; returns the hold
+     * Registers {@code region}, whose record collects the ledgers of its lanes; returns the hold
      * a close gives up ({@link Cleaner.Cleanable#clean}, once the record is finished).
      */
     static Cleaner.Cleanable register(Object region, RegionRecord record) {
@@ -91,10 +91,10 @@ public final class Reclaimer {
                 }
             }
             ledger.leases.clear();
-            GlobalFigures.closed(ledger);
+            GlobalStats.closed(ledger);
         }
         String leaks = CheckedPieces.reportOfNotes(record.name, record.ledgers()); // a checked region's leak report
-        GlobalFigures.regionDone(record);
+        GlobalStats.regionDone(record);
         RECLAIMED.incrementAndGet();
         RegionEvents.RegionReclaimed e = new RegionEvents.RegionReclaimed();
         if (e.isEnabled()) {

@@ -25,7 +25,7 @@ import java.util.concurrent.locks.LockSupport;
  * and keeps its interrupt status for whoever checks it next.
  *
  * <p>Re-entrant, so that a cleanup action or a source call running under the lock that calls back
- * into the region gets the heap's clear "busy" exception instead of a deadlock. Not fair: a thread
+ * into the region gets the lane's clear "busy" exception instead of a deadlock. Not fair: a thread
  * may be overtaken, which for operations this short costs less than a queue would.
  */
 public final class RegionLock extends Padded {

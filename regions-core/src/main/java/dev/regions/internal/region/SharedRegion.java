@@ -3,9 +3,9 @@ package dev.regions.internal.region;
 import dev.regions.internal.block.AddressDirectory;
 import dev.regions.internal.block.Block;
 import dev.regions.internal.lane.Callouts;
-import dev.regions.internal.lane.Heap;
+import dev.regions.internal.lane.Lane;
 import dev.regions.internal.lane.Settings;
-import dev.regions.internal.util.Checks;
+import dev.regions.internal.util.Refusals;
 
 import dev.regions.MemoryCorruptionException;
 
@@ -19,15 +19,15 @@ import java.util.function.Supplier;
 
 /**
  * A region any number of threads may use at once, built as {@link Lanes}: a thread allocates in
- * its own lane's heap under that lane's lock, and frees in the lane whose block holds the piece.
+ * its own lane under that lane's lock, and frees in the lane whose block holds the piece.
  * All lanes bind their pieces to the same generation arena, a {@link Arena#ofShared() shared
  * arena} whose close is a handshake with every thread: an access racing with a reset either
  * completes before the memory goes back or throws {@link IllegalStateException}, and none reads
  * freed memory.
  *
- * <p>Operations on the whole region (reset, close, merge, limits, figures) take every lane's lock
+ * <p>Operations on the whole region (reset, close, merge, limits, stats) take every lane's lock
  * in lane order, so each is atomic; a reset or close ends the one arena all lanes share, so it
- * ends in every lane or in none. {@link SharedFigures} keeps the live bytes, watermarks and limit
+ * ends in every lane or in none. {@link SharedStats} keeps the live bytes, watermarks and limit
  * of the sum across lanes. A thread running a callout of this region (a source call, a cleanup
  * action) that calls back into it gets {@link IllegalStateException} before any lock is taken:
  * waiting for a lane another thread holds while that thread waits for ours would never end.
@@ -38,44 +38,44 @@ import java.util.function.Supplier;
  */
 public final class SharedRegion extends BaseRegion {
     private final Lanes lanes = new Lanes();
-    private final SharedFigures figures;
+    private final SharedStats stats;
 
     public SharedRegion(Settings settings) {
         super(settings, Arena.ofShared(), "shared");
-        this.figures = new SharedFigures(lanes.all, settings.limit());
-        record.sharedLive = figures.live;
+        this.stats = new SharedStats(lanes.all, settings.limit());
+        record.sharedLive = stats.live;
     }
 
     @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
-        Checks.sizeAndAlignment(byteSize, byteAlignment);
+        Refusals.sizeAndAlignment(byteSize, byteAlignment);
         int index = Lanes.ofThisThread();
         RegionLock lock = lanes.locks[index];
         lock.lock();
         try {
-            Heap heap = lanes.all[index];
-            if (heap == null) {
-                heap = newLane(index);
+            Lane lane = lanes.all[index];
+            if (lane == null) {
+                lane = newLane(index);
             }
-            heap.checkUsable();
-            if (!heap.used) {
-                figures.laneUsed(heap);
+            lane.checkUsable();
+            if (!lane.used) {
+                stats.laneUsed(lane);
             }
             MemorySegment piece;
-            if (figures.limited() && byteSize == 0) {
-                piece = heap.allocate(0, byteAlignment); // adds nothing: fits under any limit, as in Heap
-            } else if (figures.limited()) {
-                figures.reserve(name, byteSize);
+            if (stats.limited() && byteSize == 0) {
+                piece = lane.allocate(0, byteAlignment); // adds nothing: fits under any limit, as in Lane
+            } else if (stats.limited()) {
+                stats.reserve(name, byteSize);
                 try {
-                    piece = heap.allocate(byteSize, byteAlignment);
+                    piece = lane.allocate(byteSize, byteAlignment);
                 } catch (Throwable e) {
-                    figures.unreserve(byteSize);
+                    stats.unreserve(byteSize);
                     throw e;
                 }
-                figures.made(byteSize);
+                stats.made(byteSize);
             } else {
-                piece = heap.allocate(byteSize, byteAlignment);
-                figures.changed(heap, byteSize);
+                piece = lane.allocate(byteSize, byteAlignment);
+                stats.changed(lane, byteSize);
             }
             return piece;
         } finally {
@@ -90,52 +90,52 @@ public final class SharedRegion extends BaseRegion {
         int index = Lanes.ofThisThread();
         RegionLock lock = lanes.locks[index];
         lock.lock();
-        Heap heap = lanes.all[index];
-        if (heap == null || !(heap.blockAt(piece.address()) instanceof Block b && b.laneIndex == index)) {
+        Lane lane = lanes.all[index];
+        if (lane == null || !(lane.blockAt(piece.address()) instanceof Block b && b.laneIndex == index)) {
             // a thread usually frees its own pieces; else the lane is the directory's to tell
             lock.unlock();
             index = laneHolding(piece, index);
             lock = lanes.locks[index];
             lock.lock();
-            heap = lanes.all[index];
+            lane = lanes.all[index];
         }
         try {
-            if (heap == null) {
+            if (lane == null) {
                 if (closed) {
-                    throw Checks.closed(name);
+                    throw Refusals.closed(name);
                 }
-                if (Checks.isNull(piece)) {
+                if (Refusals.isNull(piece)) {
                     return;
                 }
-                heap = newLane(index); // it refuses the piece, with the reason
+                lane = newLane(index); // it refuses the piece, with the reason
             }
-            heap.checkUsable();
-            if (Checks.isNull(piece)) {
+            lane.checkUsable();
+            if (Refusals.isNull(piece)) {
                 return;
             }
             try {
-                heap.free(piece);
+                lane.free(piece);
             } catch (MemoryCorruptionException damaged) { // a checked piece, freed, then reported
-                countFree(heap, piece);
+                countFree(lane, piece);
                 throw damaged;
             }
-            countFree(heap, piece);
+            countFree(lane, piece);
         } finally {
             lock.unlock();
             Reference.reachabilityFence(this);
         }
     }
 
-    private void countFree(Heap heap, MemorySegment piece) {
-        if (figures.limited()) {
-            figures.release(piece.byteSize());
+    private void countFree(Lane lane, MemorySegment piece) {
+        if (stats.limited()) {
+            stats.release(piece.byteSize());
         } else {
-            figures.changed(heap, -piece.byteSize());
+            stats.changed(lane, -piece.byteSize());
         }
     }
 
     /**
-     * The lane whose block holds {@code piece}, read without its lock (the heap checks again under
+     * The lane whose block holds {@code piece}, read without its lock (the lane checks again under
      * it), or {@code own} if none does. Refused first if this thread runs a callout of this region:
      * it may hold its own lane's lock, and the other lane's holder may be waiting for it.
      */
@@ -145,19 +145,19 @@ public final class SharedRegion extends BaseRegion {
         return block != null && block.laneIndex >= 0 && block.laneIndex < Lanes.COUNT ? block.laneIndex : own;
     }
 
-    /** Makes the heap of a lane used for the first time (its lock held). */
-    private Heap newLane(int index) {
+    /** Makes a lane used for the first time (its lock held). */
+    private Lane newLane(int index) {
         checkNotInCallout(); // a callout may hold every lock (a reset's cleanup action): no new lane then
         if (closed) {
-            throw Checks.closed(name);
+            throw Refusals.closed(name);
         }
-        Heap heap = addLane(0, index);
-        lanes.all[index] = heap;
-        return heap;
+        Lane lane = addLane(0, index);
+        lanes.all[index] = lane;
+        return lane;
     }
 
     @Override
-    public <T> T guarded(Access access, Supplier<T> action) {
+    public <T> T withAccess(Access access, Supplier<T> action) {
         checkNotInCallout();
         lanes.lockAll();
         try {
@@ -169,26 +169,26 @@ public final class SharedRegion extends BaseRegion {
 
     /** A callout of this region calling back into it, about to wait for a lock: see the class comment. */
     private void checkNotInCallout() {
-        Heap heap = lanes.calloutHeap();
-        if (heap != null) {
-            throw Checks.busy(name, heap.callouts.isBusy() ? heap.callouts.busy() : Callouts.ENDING);
+        Lane lane = lanes.calloutLane();
+        if (lane != null) {
+            throw Refusals.busy(name, lane.callouts.isBusy() ? lane.callouts.busy() : Callouts.ENDING);
         }
     }
 
     @Override
-    public List<Heap> heaps() {
-        List<Heap> heaps = new ArrayList<>(Lanes.COUNT);
-        for (Heap h : lanes.all) {
+    public List<Lane> lanes() {
+        List<Lane> open = new ArrayList<>(Lanes.COUNT);
+        for (Lane h : lanes.all) {
             if (h != null) {
-                heaps.add(h);
+                open.add(h);
             }
         }
-        return heaps;
+        return open;
     }
 
     @Override
-    RegionFigures figures() {
-        return figures;
+    StatsKeeper statsKeeper() {
+        return stats;
     }
 
     @Override
@@ -202,15 +202,15 @@ public final class SharedRegion extends BaseRegion {
     }
 
     @Override
-    Heap heapFor(Heap from) {
-        Heap heap = lanes.all[from.laneIndex];
-        if (heap == null) {
-            heap = newLane(from.laneIndex);
+    Lane laneFor(Lane from) {
+        Lane lane = lanes.all[from.laneIndex];
+        if (lane == null) {
+            lane = newLane(from.laneIndex);
         }
-        if (!heap.used && from.ledger.liveCount > 0) {
-            figures.laneUsed(heap);
+        if (!lane.used && from.ledger.liveCount > 0) {
+            stats.laneUsed(lane);
         }
-        return heap;
+        return lane;
     }
 
     @Override
@@ -218,7 +218,8 @@ public final class SharedRegion extends BaseRegion {
         return "a shared region";
     }
 
-    public Lanes lanes() {
+    /** The lanes and their locks (for the {@link Validator}). */
+    Lanes laneSet() {
         return lanes;
     }
 }

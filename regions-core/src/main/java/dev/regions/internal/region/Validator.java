@@ -7,7 +7,7 @@ import dev.regions.internal.block.LargeBlock;
 import dev.regions.internal.block.SizeClasses;
 import dev.regions.internal.checked.CheckedPieces;
 import dev.regions.internal.lane.Generation;
-import dev.regions.internal.lane.Heap;
+import dev.regions.internal.lane.Lane;
 import dev.regions.internal.stats.Lease;
 import dev.regions.internal.stats.Ledger;
 
@@ -18,16 +18,16 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Walks a heap and returns the first broken invariant, or null (mimalloc's
+ * Walks a lane and returns the first broken invariant, or null (mimalloc's
  * {@code _mi_page_is_valid}, Caffeine's validation listener): the check the property tests, the
- * fuzzer and the stress tests run after their steps. O(heap); never on the hot path.
+ * fuzzer and the stress tests run after their steps. O(lane); never on the hot path.
  *
  * <ul>
- * <li>every generation is alive and owned by the heap; their figures add up to the ledger's;
+ * <li>every generation is alive and owned by the lane; their stats add up to the ledger's;
  * <li>in every carved block, no live piece starts inside another, nothing is recorded above the
  *     pointer, and every free-list entry is a free place below it, listed once;
  * <li>every large block is either live or on the free list, once;
- * <li>the live pieces add up to the ledger's figures (unless a merge shared a block), the leases
+ * <li>the live pieces add up to the ledger's stats (unless a merge shared a block), the leases
  *     it counts to its gross bytes, and the watermarks bracket the live bytes;
  * <li>the directory maps every block's first unit to it.
  * </ul>
@@ -36,11 +36,11 @@ public final class Validator {
     private Validator() {
     }
 
-    /** The first broken invariant of any heap of {@code region}, or null (with the region's guard taken to read). */
+    /** The first broken invariant of any lane of {@code region}, or null (with the region's access taken to read). */
     public static String validate(BaseRegion region) {
-        return region.guarded(BaseRegion.Access.READ, () -> {
+        return region.withAccess(BaseRegion.Access.READ, () -> {
             List<String> broken = new java.util.ArrayList<>();
-            for (Heap h : region.heaps()) {
+            for (Lane h : region.lanes()) {
                 String b = validate(h);
                 if (b != null) {
                     broken.add("lane " + h.laneIndex + ": " + b);
@@ -52,7 +52,7 @@ public final class Validator {
 
     /** Whether some thread holds a lane's lock of {@code region}. */
     public static boolean anyLaneLocked(SharedRegion region) {
-        for (RegionLock lock : region.lanes().locks) {
+        for (RegionLock lock : region.laneSet().locks) {
             if (lock.isLocked()) {
                 return true;
             }
@@ -60,17 +60,17 @@ public final class Validator {
         return false;
     }
 
-    static String validate(Heap heap) {
-        Ledger ledger = heap.ledger;
-        if (heap.isClosed()) {
-            return heap.supply.blocks.isEmpty() && heap.large.blocks.isEmpty() && ledger.grossBytes() == 0
-                    && ledger.liveBytes == 0 && ledger.liveCount == 0 ? null : "a closed heap still holds memory";
+    static String validate(Lane lane) {
+        Ledger ledger = lane.ledger;
+        if (lane.isClosed()) {
+            return lane.supply.blocks.isEmpty() && lane.large.blocks.isEmpty() && ledger.grossBytes() == 0
+                    && ledger.liveBytes == 0 && ledger.liveCount == 0 ? null : "a closed lane still holds memory";
         }
         long genBytes = 0;
         long genCount = 0;
-        for (Generation g : heap.generations.all()) {
-            if (g.owner != heap) {
-                return "generation owned by another heap";
+        for (Generation g : lane.generations.all()) {
+            if (g.owner != lane) {
+                return "generation owned by another lane";
             }
             if (!g.isAlive()) {
                 return "an ended generation is still held";
@@ -84,24 +84,24 @@ public final class Validator {
         }
         long[] live = new long[2];
         boolean shares = false;
-        for (CarvedBlock b : heap.supply.blocks) {
+        for (CarvedBlock b : lane.supply.blocks) {
             String broken = checkCarved(b, live);
             if (broken != null) {
                 return "block at 0x" + Long.toHexString(b.base) + ": " + broken;
             }
-            // A block a merge shared mixes the pieces of several heaps, some of them dead: its
-            // codes cannot be summed for one heap.
+            // A block a merge shared mixes the pieces of several lanes, some of them dead: its
+            // codes cannot be summed for one lane.
             shares |= b.mark > 0 || b.lease.holderCount() > 1;
         }
-        String broken = checkFreeLists(heap);
+        String broken = checkFreeLists(lane);
         if (broken != null) {
             return broken;
         }
-        Set<LargeBlock> free = new HashSet<>(heap.large.freeBlocks());
-        if (free.size() != heap.large.freeBlocks().size()) {
+        Set<LargeBlock> free = new HashSet<>(lane.large.freeBlocks());
+        if (free.size() != lane.large.freeBlocks().size()) {
             return "a large block is twice on the free list";
         }
-        for (LargeBlock b : heap.large.blocks) {
+        for (LargeBlock b : lane.large.blocks) {
             if ((b.liveSize < 0) != free.contains(b)) {
                 return "large block at 0x" + Long.toHexString(b.base) + (b.liveSize < 0 ? " free but not listed"
                         : " live but listed free");
@@ -111,20 +111,20 @@ public final class Validator {
                 live[1]++;
             }
         }
-        boolean checkedOnly = heap.checked != null && heap.checksItsPieces();
+        boolean checkedOnly = lane.checked != null && lane.checksItsPieces();
         if (checkedOnly) {
-            // a checked heap's codes record raw pieces (guards included); its records hold the sizes
-            live[0] = CheckedPieces.of(heap).live.values().stream().mapToLong(r -> r.byteSize).sum();
-            live[1] = CheckedPieces.of(heap).live.size();
+            // a checked lane's codes record raw pieces (guards included); its records hold the sizes
+            live[0] = CheckedPieces.of(lane).live.values().stream().mapToLong(r -> r.byteSize).sum();
+            live[1] = CheckedPieces.of(lane).live.size();
         }
         // pieces merged in from a bump region, or checked pieces among unchecked ones, are not summed here
-        boolean comparable = !heap.holdsBumpPieces
-                && (checkedOnly ? !heap.holdsUncheckedPieces : heap.checked == null && !shares);
+        boolean comparable = !lane.holdsBumpPieces
+                && (checkedOnly ? !lane.holdsUncheckedPieces : lane.checked == null && !shares);
         if (comparable && (live[0] != ledger.liveBytes || live[1] != ledger.liveCount)) {
             return "pieces hold " + live[0] + " bytes in " + live[1] + " pieces, ledger says " + ledger.liveBytes
                     + " in " + ledger.liveCount;
         }
-        return checkLedger(heap);
+        return checkLedger(lane);
     }
 
     /** No live piece starts inside another below the pointer, and nothing is recorded above it. */
@@ -158,16 +158,16 @@ public final class Validator {
         return found ? null : "the directory does not map it";
     }
 
-    private static String checkFreeLists(Heap heap) {
+    private static String checkFreeLists(Lane lane) {
         String[] broken = new String[1];
         Map<CarvedBlock, Set<Integer>> seen = new IdentityHashMap<>();
-        List<CarvedBlock> held = heap.supply.blocks;
-        heap.free.forEach((sizeClass, block, unit) -> {
+        List<CarvedBlock> held = lane.supply.blocks;
+        lane.free.forEach((sizeClass, block, unit) -> {
             if (broken[0] != null) {
                 return;
             }
             if (!held.contains(block)) {
-                broken[0] = "a free-list entry is in a block the heap does not hold";
+                broken[0] = "a free-list entry is in a block the lane does not hold";
             } else if (unit < 0 || unit + SizeClasses.units(sizeClass) > block.top) {
                 broken[0] = "a free-list entry of class " + sizeClass + " at unit " + unit + " is not below the pointer";
             } else if (block.liveSizeAt(unit) >= 0) {
@@ -179,22 +179,22 @@ public final class Validator {
         return broken[0];
     }
 
-    private static String checkLedger(Heap heap) {
-        Ledger ledger = heap.ledger;
+    private static String checkLedger(Lane lane) {
+        Ledger ledger = lane.ledger;
         Set<Lease> leases = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-        for (CarvedBlock b : heap.supply.blocks) {
+        for (CarvedBlock b : lane.supply.blocks) {
             leases.add(b.lease);
         }
-        for (LargeBlock b : heap.large.blocks) {
+        for (LargeBlock b : lane.large.blocks) {
             leases.add(b.lease);
         }
         if (leases.size() != ledger.leases.size() || !leases.containsAll(ledger.leases)) {
-            return "the ledger lists other leases than the heap's blocks";
+            return "the ledger lists other leases than the lane's blocks";
         }
         long counted = 0;
         for (Lease l : leases) {
             if (!l.isHeldBy(ledger)) {
-                return "a lease of a held block does not list the heap";
+                return "a lease of a held block does not list the lane";
             }
             if (l.isCountedBy(ledger)) {
                 counted += l.byteSize;

@@ -1,6 +1,6 @@
 package dev.regions.internal.source;
 
-import dev.regions.internal.util.Checks;
+import dev.regions.internal.util.Refusals;
 
 import dev.regions.MemorySource;
 
@@ -10,7 +10,7 @@ import java.util.Objects;
 
 /**
  * {@link MemorySource#jdk()}: each block is the one allocation of its own shared JDK
- * {@link Arena}, closed when the block is released ({@link GuardedBlocks}). No downcalls; the JDK
+ * {@link Arena}, closed when the block is released ({@link OutstandingBlocks}). No downcalls; the JDK
  * zeroes the memory. Releasing is slower than {@code free} (closing a shared arena synchronizes
  * with every thread), which a region pays once per block, not per piece.
  */
@@ -18,14 +18,14 @@ public final class JdkSource implements MemorySource {
     public static final JdkSource INSTANCE = new JdkSource();
 
 
-    private final GuardedBlocks blocks = new GuardedBlocks(toString());
+    private final OutstandingBlocks blocks = new OutstandingBlocks(toString());
 
     private JdkSource() {
     }
 
     @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
-        Checks.sizeAndAlignment(byteSize, byteAlignment);
+        Refusals.sizeAndAlignment(byteSize, byteAlignment);
         return blocks.allocate(byteSize, arena -> arena.allocate(byteSize, byteAlignment));
     }
 

@@ -1,6 +1,6 @@
 package dev.regions.internal.source;
 
-import dev.regions.internal.util.Checks;
+import dev.regions.internal.util.Refusals;
 
 import dev.regions.MemorySource;
 
@@ -21,9 +21,9 @@ import java.util.Objects;
  *
  * <p>Two doors. Regions use the {@link RawSource} one: a bare {@code malloc} and {@code free},
  * whose blocks never leave the region. Anyone else gets the public {@link #allocate}/
- * {@link #release}, whose blocks are guarded by {@link GuardedBlocks}: releasing a piece, a forged
+ * {@link #release}, whose blocks are guarded by {@link OutstandingBlocks}: releasing a piece, a forged
  * address or a block twice throws instead of corrupting the C heap, and a released block can no
- * longer be touched. That guard costs a shared-arena close per release, so the public door is
+ * longer be touched. That check costs a shared-arena close per release, so the public door is
  * for occasional blocks, not a hot path.
  *
  * <p>{@code aligned_alloc} is asked for a size rounded up to a multiple of the alignment, as C11
@@ -36,7 +36,7 @@ public final class MallocSource implements MemorySource, RawSource {
     /** malloc's own alignment on 64-bit platforms. */
     private static final long MALLOC_ALIGNMENT = 16;
 
-    private final GuardedBlocks blocks = new GuardedBlocks(toString());
+    private final OutstandingBlocks blocks = new OutstandingBlocks(toString());
 
     private MallocSource() {
     }
@@ -76,7 +76,7 @@ public final class MallocSource implements MemorySource, RawSource {
     @Override
     @SuppressWarnings("restricted")
     public MemorySegment allocate(long byteSize, long byteAlignment) {
-        Checks.sizeAndAlignment(byteSize, byteAlignment);
+        Refusals.sizeAndAlignment(byteSize, byteAlignment);
         return blocks.allocate(byteSize, arena -> {
             MemorySegment raw = allocateRaw(byteSize, byteAlignment);
             try {
@@ -105,7 +105,7 @@ public final class MallocSource implements MemorySource, RawSource {
             } else {
                 long rounded = (size + byteAlignment - 1) & -byteAlignment;
                 if (rounded < size) {
-                    throw Checks.tooLarge(byteSize, byteAlignment);
+                    throw Refusals.tooLarge(byteSize, byteAlignment);
                 }
                 address = (MemorySegment) handles().alignedAlloc().invokeExact(byteAlignment, rounded);
             }

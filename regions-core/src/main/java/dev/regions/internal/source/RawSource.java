@@ -6,7 +6,7 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * A built-in source that can hand a region raw blocks: blocks that never leave the region, so
- * they need none of the guard ({@link GuardedBlocks}) that the source's public methods put on
+ * they need none of the bookkeeping ({@link OutstandingBlocks}) that the source's public methods put on
  * blocks for other callers. {@code malloc()} and its {@code serialized()} view are raw sources,
  * so a region on them pays a bare {@code malloc}/{@code free} per block, not a shared-arena close.
  */

@@ -9,15 +9,15 @@ import java.util.Map;
 
 /**
  * Memory leased from a {@link MemorySource}: the segment one {@code allocate} call returned,
- * which goes back to that source, exactly as it was returned, once no heap holds it any more.
+ * which goes back to that source, exactly as it was returned, once no lane holds it any more.
  *
- * <p>Usually one heap holds a lease. A merge can leave two holding one block: the destination
+ * <p>Usually one lane holds a lease. A merge can leave two holding one block: the destination
  * holds the pieces it received, the source region goes on carving the same block above them (so
  * that merging after every few pieces wastes nothing). Whoever lets go last gives the memory back.
- * The block's bytes count in the gross figures of exactly one holder ({@link #countedBy}); when
+ * The block's bytes count in the gross stats of exactly one holder ({@link #countedBy}); when
  * that one lets go, they move to another.
  *
- * <p>A lease lives on the ledger side (see {@link Ledger}): it references no arena and no heap (its
+ * <p>A lease lives on the ledger side (see {@link Ledger}): it references no arena and no lane (its
  * block does not either),
  * so that the cleaner that reclaims an unreachable region can reach every lease without keeping
  * the region reachable. Holder changes happen at merge, reset, close and reclaim, under this
@@ -30,14 +30,14 @@ public final class Lease {
     public final long byteSize;
 
 
-    /** What is built on this memory (its block), once registered in the directory: for the reclaimer, which has no heap. */
+    /** What is built on this memory (its block), once registered in the directory: for the reclaimer, which has no lane. */
     public Occupant occupant;
 
 
     /** What a reclaim must tell the block built on a lease, without knowing blocks. */
     public interface Occupant {
 
-        /** The heap with {@code ledger} is gone: it carves here no more. */
+        /** The lane with {@code ledger} is gone: it carves here no more. */
         void leftBy(Ledger ledger);
 
         /** The memory goes back to its source: nothing may find the block any more. */
@@ -50,7 +50,7 @@ public final class Lease {
     /**
      * Each holder's index in {@link #holders}, once there are more than {@value #FEW}: a source
      * region that keeps carving one block while it is merged into many regions in turn gives the
-     * block a holder per merge, and {@code free} asks whether its heap holds the block
+     * block a holder per merge, and {@code free} asks whether its lane holds the block
      * ({@link #isHeldBy}), which must stay O(1).
      */
     private Map<Ledger, Integer> index;
@@ -135,12 +135,12 @@ public final class Lease {
             from.addGross(-byteSize);
             return;
         }
-        GlobalFigures.moving();
+        GlobalStats.moving();
         try {
             from.addGross(-byteSize);
             to.addGross(byteSize);
         } finally {
-            GlobalFigures.moved();
+            GlobalStats.moved();
         }
     }
 

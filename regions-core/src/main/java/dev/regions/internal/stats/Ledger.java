@@ -8,21 +8,21 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What one heap owes and has done: the {@link Lease leases} it holds and its figures (live bytes
- * and pieces, gross bytes, watermarks, history). It is the part of a heap that outlives the
- * region object: the process-wide figures ({@link GlobalFigures}) sum the ledgers of open heaps,
+ * What one lane owes and has done: the {@link Lease leases} it holds and its stats (live bytes
+ * and pieces, gross bytes, watermarks, history). It is the part of a lane that outlives the
+ * region object: the process-wide stats ({@link GlobalStats}) sum the ledgers of open lanes,
  * and the cleaner that reclaims a region nobody closed ({@code Reclaimer}) gives back the leases
- * of its ledgers. So a ledger references no arena, generation or heap: anything that reaches a
+ * of its ledgers. So a ledger references no arena, generation or lane: anything that reaches a
  * region's arenas reaches the region object too (see {@code Generation}), and would keep it from
  * ever becoming unreachable.
  *
- * <p>The figures are written by the heap's owner only (its thread, or the holder of its lane's
+ * <p>The stats are written by the lane's owner only (its thread, or the holder of its lane's
  * lock), with plain writes on the hot path; other threads read them with opaque reads, so they
  * may see a slightly stale value but never a torn one. Gross bytes alone may be moved by
  * another region's thread (a shared {@link Lease} changing hands), so they change atomically.
  *
  * <p>Invariants, with no operation in flight: {@code liveBytes} and {@code liveCount} are the
- * sums over the live pieces of the heap's generations; {@code lowLiveBytes <= liveBytes <=
+ * sums over the live pieces of the lane's generations; {@code lowLiveBytes <= liveBytes <=
  * peakLiveBytes}; {@code grossBytes} is the sum of the leases this ledger counts;
  * {@code 0 <= globalFloor <= liveBytes <= globalCeiling} are this ledger's shares of the process's
  * live counter ({@link SteppedCounter}), at most {@link #step} apart unless exact.
@@ -61,17 +61,17 @@ public final class Ledger extends Padded {
     long globalCeiling;
     /**
      * How far the shares may lag the live bytes: {@value SteppedCounter#STEP} bytes for a confined
-     * region's heap, that divided by the lane count for a lane of a shared region, so that the
+     * region's lane, that divided by the lane count for a lane of a shared region, so that the
      * process's watermarks miss less than {@value SteppedCounter#STEP} bytes per region.
      */
     final long step;
     @SuppressWarnings("unused") // through GROSS
     private long grossBytes;
 
-    /** The leases this ledger holds (it may share some with the ledgers of other heaps). */
+    /** The leases this ledger holds (it may share some with the ledgers of other lanes). */
     public final List<Lease> leases = new ArrayList<>();
 
-    /** A ledger of a confined region's heap. */
+    /** A ledger of a confined region's lane. */
     public Ledger() {
         this(SteppedCounter.STEP);
     }
@@ -82,9 +82,9 @@ public final class Ledger extends Padded {
     }
 
     /**
-     * A heap with checked pieces: what the leak report says of each live one, or null. Here, not
-     * in the heap, so that a region reclaimed unclosed can be reported ({@link Reclaimer}).
-     * Written by the heap's owner, like the figures; read by the reclaimer once nothing else can.
+     * A lane with checked pieces: what the leak report says of each live one, or null. Here, not
+     * in the lane, so that a region reclaimed unclosed can be reported ({@link Reclaimer}).
+     * Written by the lane's owner, like the stats; read by the reclaimer once nothing else can.
      */
     public java.util.Set<PieceNote> checkedNotes;
 
@@ -97,7 +97,7 @@ public final class Ledger extends Padded {
             peakLiveBytes = liveBytes;
         }
         if (liveBytes > globalCeiling) {
-            GlobalFigures.publish(this, byteSize);
+            GlobalStats.publish(this, byteSize);
         }
     }
 
@@ -109,11 +109,11 @@ public final class Ledger extends Padded {
         }
         assert liveBytes >= 0 && liveCount >= 0 : "a free took live bytes to " + liveBytes + ", pieces to " + liveCount;
         if (liveBytes < globalFloor) {
-            GlobalFigures.publish(this, -byteSize);
+            GlobalStats.publish(this, -byteSize);
         }
     }
 
-    // ---------------------------------------------------------------- whole-heap changes
+    // ---------------------------------------------------------------- whole-lane changes
 
     /** Pieces died at once (a reset, or the generations a failed reset did end). */
     public void dropped(long bytes, long count) {
@@ -121,12 +121,12 @@ public final class Ledger extends Padded {
         liveCount -= count;
         assert liveBytes >= 0 && liveCount >= 0 : "dropping took live bytes to " + liveBytes + ", pieces to " + liveCount;
         lowLiveBytes = Math.min(lowLiveBytes, liveBytes);
-        GlobalFigures.publish(this, -bytes);
+        GlobalStats.publish(this, -bytes);
     }
 
-    /** Moves every live piece's figures to {@code to} (a merge); the history stays here. */
+    /** Moves every live piece's stats to {@code to} (a merge); the history stays here. */
     public void moveLiveTo(Ledger to) {
-        GlobalFigures.moving();
+        GlobalStats.moving();
         try {
             to.liveBytes += liveBytes;
             to.liveCount += liveCount;
@@ -135,10 +135,10 @@ public final class Ledger extends Padded {
             to.globalCeiling += globalCeiling;
             liveBytes = liveCount = lowLiveBytes = globalFloor = globalCeiling = 0;
         } finally {
-            GlobalFigures.moved();
+            GlobalStats.moved();
         }
         if (to.globalCeiling - to.globalFloor > to.step) {
-            GlobalFigures.publish(to, 0); // two lags added up: back within a step
+            GlobalStats.publish(to, 0); // two lags added up: back within a step
         }
     }
 

@@ -7,10 +7,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What the process knows of one region apart from the region object itself: its name and kind,
- * the {@link Ledger ledgers} of its heaps, its limit, and whether it is still open. The
+ * the {@link Ledger ledgers} of its lanes, its limit, and whether it is still open. The
  * process-wide report and the monitoring read open regions through their records, and the
  * {@code Reclaimer} gives back the memory of a region that became unreachable through its record.
- * So a record references no region, heap, arena or generation (see {@link Ledger}).
+ * So a record references no region, lane, arena or generation (see {@link Ledger}).
  */
 public final class RegionRecord {
     private static final int OPEN = 0;
@@ -37,7 +37,7 @@ public final class RegionRecord {
         this.limit = limit;
     }
 
-    /** A heap of the region: its ledger is part of the region's figures and of what a reclaim gives back. */
+    /** A lane of the region: its ledger is part of the region's stats and of what a reclaim gives back. */
     public synchronized void add(Ledger ledger) {
         ledgers.add(ledger);
     }
@@ -46,8 +46,8 @@ public final class RegionRecord {
         return List.copyOf(ledgers);
     }
 
-    /** Live bytes, live pieces and gross bytes of the region now, summed over its heaps (read from any thread). */
-    public long[] figures() {
+    /** Live bytes, live pieces and gross bytes of the region now, summed over its lanes (read from any thread). */
+    public long[] sums() {
         long[] f = new long[3];
         for (Ledger l : ledgers()) {
             f[0] += l.liveBytesNow();
@@ -63,7 +63,7 @@ public final class RegionRecord {
     }
 
     /**
-     * The region's peak live bytes, read from any thread: its heap's watermark, or for a shared
+     * The region's peak live bytes, read from any thread: its lane's watermark, or for a shared
      * region the higher of its lanes' and its counter's (kept in steps once several lanes
      * allocate), and at least {@code liveNow}, the live bytes just read, which the steps may lag.
      */

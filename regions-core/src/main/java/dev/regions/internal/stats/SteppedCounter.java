@@ -5,8 +5,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A sum that many writers move, with the highest and lowest values it took: the process's live
- * bytes ({@link GlobalFigures}) and a shared region's live bytes across its lanes
- * ({@code SharedFigures}).
+ * bytes ({@link GlobalStats}) and a shared region's live bytes across its lanes
+ * ({@code SharedStats}).
  *
  * <p>Adding to one counter on every allocate and free would make every thread write the same
  * cache line: with two threads churning one shared region (BENCHMARKS.md, W3), that one line cost

@@ -2,7 +2,7 @@ package dev.regions.internal.util;
 
 /**
  * Padding in front of the fields of an object that one thread writes on every operation while
- * other threads write objects made next to it: a shared region's lane locks, lane heaps and their
+ * other threads write objects made next to it: a shared region's lane locks, its lanes and their
  * generations, and the region-wide counters. The JVM lays out a superclass's fields first, so
  * these 64 bytes keep the subclass's fields off the cache line of the object before it. Without
  * them two threads working in their own lanes wrote the same cache lines on every operation

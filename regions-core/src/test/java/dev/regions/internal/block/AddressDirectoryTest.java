@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * (or, for the leaf boundary, over addresses no memory is mapped at), and unregisters every block
  * before its memory goes back. "Cleared" means back to what the directory held there before the
  * test registered anything: null, unless an earlier test left a stale entry at a reused address
- * (which the design allows: heaps validate what they find).
+ * (which the design allows: lanes validate what they find).
  */
 class AddressDirectoryTest {
 

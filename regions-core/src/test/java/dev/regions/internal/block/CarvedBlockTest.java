@@ -51,7 +51,7 @@ class CarvedBlockTest {
         return new CarvedBlock(lease, 0, sourceZeroes);
     }
 
-    /** The block's memory as a heap's view of it (see {@link Views}). */
+    /** The block's memory as a lane's view of it (see {@link Views}). */
     @SuppressWarnings("restricted") // tests run with native access, as the library does
     private MemorySegment view(CarvedBlock block) {
         return MemorySegment.ofAddress(block.base).reinterpret(block.byteSize, arena, null);
@@ -252,7 +252,7 @@ class CarvedBlockTest {
         block.rewind(0);
         int total = 0;
         for (int i = 0; i < 100 && total < block.units; i++) {
-            // The heap's fast path: bump over prepared units, or carve (which prepares) if none are.
+            // The lane's fast path: bump over prepared units, or carve (which prepares) if none are.
             int unit;
             if (block.hasPrepared(3)) {
                 unit = block.top;

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link FreeLists}, a heap's per-class stacks of freed pieces: LIFO within a class, classes
+ * {@link FreeLists}, a lane's per-class stacks of freed pieces: LIFO within a class, classes
  * independent, -1 from an empty class, a merge ({@code takeAll}) moves every entry (also those the
  * source got by an earlier merge) and empties the source, {@code clear} empties everything, and
  * {@code forEach} visits every entry exactly once; and a property test: random push, pop, merge

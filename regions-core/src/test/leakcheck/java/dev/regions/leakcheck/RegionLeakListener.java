@@ -19,7 +19,7 @@ import org.junit.platform.launcher.TestPlan;
 /**
  * No native memory leaks out of the test suite: once every test of regions-core has run (in each
  * JVM the build forks), {@link Regions#globalStats()} must show 0 live and 0 gross bytes, that is
- * every region closed. It notes the figures around every test class, so a leak names the classes
+ * every region closed. It notes the stats around every test class, so a leak names the classes
  * that left regions open; the report goes to standard error and to the file named by the system
  * property {@code regions.leakReport}, whose existence fails the build at {@code verify}
  * (enforcer rule in regions-core's pom: a listener cannot fail a test run by itself).
@@ -86,7 +86,7 @@ public final class RegionLeakListener implements TestExecutionListener {
         StringBuilder text = new StringBuilder("Region leak check FAILED: after " + classes + " test classes, "
                 + end + " (regions left open).\n");
         if (leakingClasses.isEmpty()) {
-            text.append("No single test class changed the figures: a region was left open outside a test class.\n");
+            text.append("No single test class changed the stats: a region was left open outside a test class.\n");
         } else {
             text.append("Test classes that left regions open:\n");
             leakingClasses.forEach(line -> text.append("  ").append(line).append('\n'));

@@ -1,17 +1,17 @@
 package dev.regions.internal.region;
 
 import dev.regions.internal.event.RegionEvents;
-import dev.regions.internal.lane.Heap;
+import dev.regions.internal.lane.Lane;
 import dev.regions.internal.stats.Ledger;
 import dev.regions.internal.stats.SteppedCounter;
-import dev.regions.internal.util.Checks;
+import dev.regions.internal.util.Refusals;
 
 import dev.regions.RegionStats;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A shared region's figures and limit as a whole. Each lane keeps its own figures in its
+ * A shared region's stats and limit as a whole. Each lane keeps its own stats in its
  * {@link Ledger}, under its own lock; these are the ones that must see every lane at once: the
  * limit caps the sum, and the watermarks are the sum's extremes. Counts, gross bytes and history
  * are summed from the lanes when asked.
@@ -21,27 +21,27 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link SteppedCounter}). So the live bytes are kept one of three ways, chosen per operation:
  * <ul>
  * <li><b>One lane</b> (no limit, at most one lane ever used): the lane's ledger is the region's
- *     figures, exact. The lane still adds its change to the counter in steps, as below, so that
+ *     stats, exact. The lane still adds its change to the counter in steps, as below, so that
  *     a second lane starting finds the sum within a step.
  * <li><b>Limited</b> (a limit is set): every allocation reserves its bytes on the counter's
  *     ceiling with a compare-and-set before the piece is made, and adds them to its floor once it
  *     is made; every free takes them off both: the limit sees every byte, and the watermarks are
  *     exact.
  * <li><b>In steps</b> (no limit, several lanes used): each lane tells the counter bounds on its
- *     live bytes in steps ({@link Heap#regionFloor}, {@link Heap#regionCeiling}); the watermarks
+ *     live bytes in steps ({@link Lane#regionFloor}, {@link Lane#regionCeiling}); the watermarks
  *     may miss a swing smaller than {@value SteppedCounter#STEP} bytes per lane, and never show a
  *     value the live bytes did not take. The live bytes in {@link #stats} stay exact: they are read
  *     with every lane's lock held, once every lane's shares are made exact.
  * </ul>
  * The limit is written with every lane's lock held and read with one, so a plain field will do.
  */
-public final class SharedFigures implements RegionFigures {
+public final class SharedStats implements StatsKeeper {
     final SteppedCounter live = new SteppedCounter();
     private final AtomicInteger lanesUsed = new AtomicInteger();
-    private final Heap[] lanes;
+    private final Lane[] lanes;
     private long limit;
 
-    SharedFigures(Heap[] lanes, long limit) {
+    SharedStats(Lane[] lanes, long limit) {
         this.lanes = lanes;
         this.limit = limit;
     }
@@ -56,10 +56,10 @@ public final class SharedFigures implements RegionFigures {
     }
 
     /** A lane allocates or receives pieces for the first time (its lock held). */
-    void laneUsed(Heap lane) {
+    void laneUsed(Lane lane) {
         lane.used = true;
         if (lanesUsed.incrementAndGet() == 2) {
-            for (Heap other : lanes) {
+            for (Lane other : lanes) {
                 if (other != null && other != lane && other.used) {
                     live.observe(other.ledger.peakLiveBytes); // the one-lane history, finer than the steps
                 }
@@ -74,7 +74,7 @@ public final class SharedFigures implements RegionFigures {
     void reserve(String region, long byteSize) {
         if (live.addWithin(byteSize, limit) < 0) {
             RegionEvents.limitExceeded(region, byteSize, live.total(), limit);
-            throw Checks.limitExceeded(region, "allocating a piece", byteSize, live.total(), limit);
+            throw Refusals.limitExceeded(region, "allocating a piece", byteSize, live.total(), limit);
         }
     }
 
@@ -94,7 +94,7 @@ public final class SharedFigures implements RegionFigures {
     }
 
     /** In steps: a lane's live bytes changed by {@code delta}; its shares move once the live bytes leave them (its lock held). */
-    void changed(Heap lane, long delta) {
+    void changed(Lane lane, long delta) {
         long now = lane.ledger.liveBytes;
         if (SteppedCounter.due(now, lane.regionFloor, lane.regionCeiling)) {
             // even with one lane: a second lane may start at any time, and must find the sum in steps
@@ -103,7 +103,7 @@ public final class SharedFigures implements RegionFigures {
         }
     }
 
-    private void share(Heap lane, long floor, long ceiling) {
+    private void share(Lane lane, long floor, long ceiling) {
         long floorDelta = floor - lane.regionFloor;
         long ceilingDelta = ceiling - lane.regionCeiling;
         lane.regionFloor = floor;
@@ -113,7 +113,7 @@ public final class SharedFigures implements RegionFigures {
 
     /** Every lane's lock held: makes every lane's shares exact, so the counter is exact; returns it. */
     private long settle() {
-        for (Heap lane : lanes) {
+        for (Lane lane : lanes) {
             if (lane != null && !limited()) { // limited, the counter is exact already
                 long now = lane.ledger.liveBytes;
                 share(lane, now, now);
@@ -127,7 +127,7 @@ public final class SharedFigures implements RegionFigures {
     /** The lanes' shares to their live bytes, exactly, without the counter (the caller sets it); returns the sum. */
     private long exactShares() {
         long sum = 0;
-        for (Heap lane : lanes) {
+        for (Lane lane : lanes) {
             if (lane != null) {
                 lane.regionFloor = lane.regionCeiling = lane.ledger.liveBytes;
                 sum += lane.ledger.liveBytes;
@@ -143,7 +143,7 @@ public final class SharedFigures implements RegionFigures {
         long allocations = 0;
         long frees = 0;
         Ledger single = null;
-        for (Heap lane : lanes) {
+        for (Lane lane : lanes) {
             if (lane != null) {
                 count += lane.ledger.liveCount;
                 gross += lane.ledger.grossBytes();
@@ -181,7 +181,7 @@ public final class SharedFigures implements RegionFigures {
         long now = exactShares();
         live.set(now);
         live.resetWatermarks(now);
-        for (Heap lane : lanes) {
+        for (Lane lane : lanes) {
             if (lane != null) {
                 lane.ledger.resetWatermarks();
             }
@@ -191,7 +191,7 @@ public final class SharedFigures implements RegionFigures {
     @Override
     public long liveBytes() {
         long sum = 0;
-        for (Heap lane : lanes) {
+        for (Lane lane : lanes) {
             if (lane != null) {
                 sum += lane.ledger.liveBytes;
             }
@@ -204,7 +204,7 @@ public final class SharedFigures implements RegionFigures {
         long sum = exactShares();
         if (oneLane()) {
             live.set(sum);
-            for (Heap lane : lanes) {
+            for (Lane lane : lanes) {
                 if (lane != null && lane.used) {
                     live.observe(lane.ledger.peakLiveBytes);
                     live.observe(lane.ledger.lowLiveBytes);

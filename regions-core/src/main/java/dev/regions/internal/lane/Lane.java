@@ -6,9 +6,9 @@ import dev.regions.internal.block.CarvedBlock;
 import dev.regions.internal.block.LargeBlock;
 import dev.regions.internal.block.SizeClasses;
 import dev.regions.internal.event.RegionEvents;
-import dev.regions.internal.stats.GlobalFigures;
+import dev.regions.internal.stats.GlobalStats;
 import dev.regions.internal.stats.Ledger;
-import dev.regions.internal.util.Checks;
+import dev.regions.internal.util.Refusals;
 import dev.regions.internal.util.Padded;
 
 import java.lang.foreign.MemorySegment;
@@ -26,9 +26,9 @@ import java.lang.foreign.MemorySegment;
  *     {@link BlockSupply}.
  * <li>Large pieces live in {@link LargeBlock}s of their own ({@link LargeBlocks}).
  * <li>Every piece is bound to the current {@link Generation}; merged-in generations are kept in
- *     {@link Generations}. A piece is this heap's if its scope is one of them.
- * <li>Figures go to the {@link Ledger}; source calls and cleanup actions run inside the
- *     {@link Callouts} guard.
+ *     {@link Generations}. A piece is this lane's if its scope is one of them.
+ * <li>Stats go to the {@link Ledger}; source calls and cleanup actions run inside the
+ *     {@link Callouts} fence.
  * </ul>
  *
  * <h2>Zeroing</h2>
@@ -47,7 +47,7 @@ import java.lang.foreign.MemorySegment;
  * close: a freed piece's segment stays bound to a live generation, so its memory must stay
  * mapped.
  */
-public final class Heap extends Padded {
+public final class Lane extends Padded {
     /** The pieces the fast path of {@link #allocate} takes: 1..256 bytes at the default alignment. */
     private static final long SMALL_FAST = SizeClasses.SMALL_MAX;
 
@@ -56,7 +56,7 @@ public final class Heap extends Padded {
     final boolean zeroing;
     final boolean bump;
     /**
-     * The checked mode's records and guards, or null: see {@code CheckedPieces}. A heap that is
+     * The checked mode's records and guards, or null: see {@code CheckedPieces}. A lane that is
      * not checked gets one when a merge brings it checked pieces.
      */
     public CheckedMode checked;
@@ -74,7 +74,7 @@ public final class Heap extends Padded {
     private boolean closed;
     /** Whether some live pieces are bump pieces, recorded nowhere (for the {@code Validator}). */
     public boolean holdsBumpPieces;
-    /** Whether a merge brought pieces that are not checked into a heap whose own are (for the {@code Validator}). */
+    /** Whether a merge brought pieces that are not checked into a lane whose own are (for the {@code Validator}). */
     public boolean holdsUncheckedPieces;
 
 
@@ -84,16 +84,16 @@ public final class Heap extends Padded {
     private long lastLeafKey = -1;
     private Block[] lastLeaf;
 
-    /** A lane of a shared region: its shares of the region's live counter, bounds on its live bytes ({@link SharedFigures}). */
+    /** A lane of a shared region: its shares of the region's live counter, bounds on its live bytes ({@link SharedStats}). */
     public long regionFloor;
     public long regionCeiling;
     /** A lane of a shared region: whether it ever allocated. */
     public boolean used;
 
 
-    /** {@code checkedMode} makes the heap's checked records, or is null if its pieces are not checked. */
-    public Heap(String name, Settings settings, long limit, int laneIndex, Generation first, Ledger ledger,
-            java.util.function.Function<Heap, CheckedMode> checkedMode) {
+    /** {@code checkedMode} makes the lane's checked records, or is null if its pieces are not checked. */
+    public Lane(String name, Settings settings, long limit, int laneIndex, Generation first, Ledger ledger,
+            java.util.function.Function<Lane, CheckedMode> checkedMode) {
         this.name = name;
         this.laneIndex = laneIndex;
         this.zeroing = settings.zeroing();
@@ -107,13 +107,13 @@ public final class Heap extends Padded {
         this.supply = new BlockSupply(name, settings.source(), ledger, callouts, laneIndex, views);
         this.generations = new Generations(first);
         first.owner = this;
-        GlobalFigures.opened(ledger);
+        GlobalStats.opened(ledger);
     }
 
-    /** Throws unless the heap is open and not running a callout. */
+    /** Throws unless the lane is open and not running a callout. */
     public void checkUsable() {
         if (closed || callouts.isBusy()) {
-            throw closed ? Checks.closed(name) : Checks.busy(name, callouts.busy());
+            throw closed ? Refusals.closed(name) : Refusals.busy(name, callouts.busy());
         }
     }
 
@@ -121,7 +121,7 @@ public final class Heap extends Padded {
         return closed;
     }
 
-    /** Whether the heap's own pieces are checked (a checked region's heap). */
+    /** Whether the lane's own pieces are checked (a checked region's lane). */
     public boolean checksItsPieces() {
         return !plain && !bump;
     }
@@ -136,7 +136,7 @@ public final class Heap extends Padded {
     }
 
     /**
-     * A piece of {@code byteSize} bytes that counts as {@code counted} bytes in the figures and
+     * A piece of {@code byteSize} bytes that counts as {@code counted} bytes in the stats and
      * against the limit: the same, but for the checked mode, whose raw pieces hold guards.
      */
     public MemorySegment allocateRaw(long byteSize, long byteAlignment, long counted) {
@@ -262,8 +262,8 @@ public final class Heap extends Padded {
             if (unit >= 0) {
                 return unit;
             }
-            // the rest of it waits for the next reset; it stays this heap's (its carver): the
-            // pieces above its mark are this heap's, even once it carves elsewhere
+            // the rest of it waits for the next reset; it stays this lane's (its carver): the
+            // pieces above its mark are this lane's, even once it carves elsewhere
         }
         block = supply.nextToCarve(units + alignUnits - 1);
         block.carver = ledger;
@@ -294,7 +294,7 @@ public final class Heap extends Padded {
     private void checkLimit(long byteSize) {
         if (limit != 0 && byteSize > limit - ledger.liveBytes && byteSize > 0) {
             RegionEvents.limitExceeded(name, byteSize, ledger.liveBytes, limit);
-            throw Checks.limitExceeded(name, "allocating a piece", byteSize, ledger.liveBytes, limit);
+            throw Refusals.limitExceeded(name, "allocating a piece", byteSize, ledger.liveBytes, limit);
         }
     }
 
@@ -303,7 +303,7 @@ public final class Heap extends Padded {
     public void free(MemorySegment piece) {
         if (!plain) { // bump mode or checked
             if (bump) {
-                throw Checks.bumpFree(name);
+                throw Refusals.bumpFree(name);
             }
             if (generations.find(piece.scope()) == null) { // not an unchecked piece a merge brought
                 checked.free(piece);
@@ -311,11 +311,11 @@ public final class Heap extends Padded {
             }
         }
         // The common case, kept small so the JIT inlines it: a live piece of 1..254 bytes of this
-        // heap, exactly as handed out. Everything else (large, medium and empty pieces, pieces of
+        // lane, exactly as handed out. Everything else (large, medium and empty pieces, pieces of
         // a composed region, every mistake) goes to freeOther.
         long address = piece.address();
         long byteSize = piece.byteSize();
-        // The block must be this heap's (the one whose views it is in: one identity comparison),
+        // The block must be this lane's (the one whose views it is in: one identity comparison),
         // and the unit one of its own pieces (between the mark and the pointer): else a segment
         // rebuilt in this region's scope over a piece of another region, or over the place of a
         // piece a reset ended, would pass. freeOther sorts out blocks shared by a merge.
@@ -343,10 +343,10 @@ public final class Heap extends Padded {
 
     private void freeOther(MemorySegment piece, long counted) {
         if (checked != null && checked.holds(piece.scope())) {
-            checked.free(piece); // a checked piece a merge brought into this heap
+            checked.free(piece); // a checked piece a merge brought into this lane
             return;
         }
-        PieceCheck.Found found = PieceCheck.find(this, piece);
+        PieceFinder.Found found = PieceFinder.find(this, piece);
         Generation generation = found.generation();
         long byteSize = piece.byteSize();
         if (found.block() instanceof LargeBlock block) {
@@ -366,7 +366,7 @@ public final class Heap extends Padded {
         ledger.freed(counted);
     }
 
-    /** The block at {@code address} in the directory, through the last leaf this heap used. */
+    /** The block at {@code address} in the directory, through the last leaf this lane used. */
     public Block blockAt(long address) {
         long key = AddressDirectory.leafKey(address);
         Block[] leaf = lastLeaf;
@@ -385,10 +385,10 @@ public final class Heap extends Padded {
 
     /**
      * After the region ended the generations it could (see {@code BaseRegion.end}): if all of
-     * this heap's ended (or were {@code abandoned}: their thread is gone), takes everything back (a reset keeps some blocks, a close none) and
+     * this lane's ended (or were {@code abandoned}: their thread is gone), takes everything back (a reset keeps some blocks, a close none) and
      * starts {@code next}; if some are still alive (a downcall holds a piece), keeps every block
      * (the dead pieces' memory waits for a later reset or close), drops the dead generations'
-     * figures and starts {@code next}. Returns what a source threw, or null.
+     * stats and starts {@code next}. Returns what a source threw, or null.
      */
     public Throwable afterEnd(boolean closing, Generation next, boolean abandoned) {
         Throwable[] failure = new Throwable[1];
@@ -415,16 +415,16 @@ public final class Heap extends Padded {
         rebuildLeases();
         if (closing && complete) {
             closed = true;
-            GlobalFigures.closed(ledger);
+            GlobalStats.closed(ledger);
         }
         return failure[0];
     }
 
     /**
-     * Moves everything {@code from} holds into this heap. Both guards held; both open; the region
+     * Moves everything {@code from} holds into this lane. Both regions' access held; both open; the region
      * checked the limit.
      */
-    public void merge(Heap from, Generation freshForFrom) {
+    public void merge(Lane from, Generation freshForFrom) {
         CarvedBlock stillCarved = from.carve;
         if (stillCarved != null) {
             stillCarved.mark = stillCarved.top; // what the source carved so far is ours now
@@ -433,7 +433,7 @@ public final class Heap extends Padded {
         holdsUncheckedPieces |= from.holdsUncheckedPieces || (!from.checksItsPieces() && from.ledger.liveCount > 0);
         if (from.checked != null && !from.checked.isEmpty()) {
             if (checked == null) {
-                checked = from.checked.forHeap(this);
+                checked = from.checked.forLane(this);
             }
             checked.takeAll(from.checked);
         }
@@ -451,7 +451,7 @@ public final class Heap extends Padded {
         from.rebuildLeases();
     }
 
-    /** The ledger lists exactly the leases of the blocks this heap holds. */
+    /** The ledger lists exactly the leases of the blocks this lane holds. */
     private void rebuildLeases() {
         ledger.leases.clear();
         for (CarvedBlock b : supply.blocks) {

@@ -4,80 +4,80 @@ import dev.regions.internal.block.Block;
 import dev.regions.internal.block.CarvedBlock;
 import dev.regions.internal.block.LargeBlock;
 import dev.regions.internal.block.SizeClasses;
-import dev.regions.internal.util.Checks;
+import dev.regions.internal.util.Refusals;
 
 import java.lang.foreign.MemorySegment;
 
 /**
  * The slow half of {@code free}: finds the piece a segment stands for when the fast path could
  * not (large, medium and empty pieces, pieces of a region composed on another, every mistake),
- * or says exactly why the segment is not a live piece of the heap. It reads only the Java-heap
- * metadata the heap wrote, never native memory.
+ * or says exactly why the segment is not a live piece of the lane. It reads only the Java-heap
+ * metadata the lane wrote, never native memory.
  *
- * <p>A segment is a live piece of a heap if, and only if: it is native and writable; its scope is
- * one of the heap's generations ({@link Generations#find}); a block of the heap's lane that the
- * heap holds covers its address (the directory's entry there, or an entry it shadows); the heap's
+ * <p>A segment is a live piece of a lane if, and only if: it is native and writable; its scope is
+ * one of the lane's generations ({@link Generations#find}); a block of the lane that the
+ * lane holds covers its address (the directory's entry there, or an entry it shadows); the lane's
  * pieces in that block include the unit there ({@link CarvedBlock#holdsPiecesAt}: a block shared
- * by a merge holds the pieces of two heaps); and a live piece of exactly its size starts at its
+ * by a merge holds the pieces of two lanes); and a live piece of exactly its size starts at its
  * address. The scope alone proves nothing: a segment rebuilt from an address with
  * {@code reinterpret(size, region, null)} has the region's scope.
  */
-final class PieceCheck {
-    private PieceCheck() {
+final class PieceFinder {
+    private PieceFinder() {
     }
 
     record Found(Block block, int unit, Generation generation) {
     }
 
-    static Found find(Heap heap, MemorySegment piece) {
+    static Found find(Lane lane, MemorySegment piece) {
         if (!piece.isNative()) {
-            throw Checks.notAPiece(heap.name, piece, "it is a heap segment, not a piece of this region");
+            throw Refusals.notAPiece(lane.name, piece, "it is a lane segment, not a piece of this region");
         }
         if (piece.isReadOnly()) {
-            throw Checks.notAPiece(heap.name, piece, "it is a read-only view; only the piece as it was handed out"
+            throw Refusals.notAPiece(lane.name, piece, "it is a read-only view; only the piece as it was handed out"
                     + " can free it");
         }
-        Generation generation = heap.generations.find(piece.scope());
+        Generation generation = lane.generations.find(piece.scope());
         if (generation == null) {
-            throw Checks.notAPiece(heap.name, piece, !piece.scope().isAlive()
+            throw Refusals.notAPiece(lane.name, piece, !piece.scope().isAlive()
                     ? "it is from an ended generation (allocated before a reset or close)"
                     : "it is not a piece of this region (foreign, or moved to another region by a merge)");
         }
         long address = piece.address();
-        for (Block block = heap.blockAt(address); block != null; block = block.shadowed) {
-            if (block.laneIndex == heap.laneIndex && block.contains(address)
-                    && block.lease.isHeldBy(heap.ledger)) {
+        for (Block block = lane.blockAt(address); block != null; block = block.shadowed) {
+            if (block.laneIndex == lane.laneIndex && block.contains(address)
+                    && block.lease.isHeldBy(lane.ledger)) {
                 return block instanceof LargeBlock large
-                        ? checkLarge(heap, large, piece, generation)
-                        : checkCarved(heap, (CarvedBlock) block, piece, generation);
+                        ? checkLarge(lane, large, piece, generation)
+                        : checkCarved(lane, (CarvedBlock) block, piece, generation);
             }
         }
-        throw Checks.notAPiece(heap.name, piece, "it is not a piece of this region (foreign, or moved to another region"
+        throw Refusals.notAPiece(lane.name, piece, "it is not a piece of this region (foreign, or moved to another region"
                 + " by a merge)");
     }
 
-    private static Found checkLarge(Heap heap, LargeBlock block, MemorySegment piece, Generation generation) {
+    private static Found checkLarge(Lane lane, LargeBlock block, MemorySegment piece, Generation generation) {
         if (!block.freeable) {
-            throw Checks.notAPiece(heap.name, piece, bumpPiece());
+            throw Refusals.notAPiece(lane.name, piece, bumpPiece());
         }
         if (block.liveSize < 0) {
-            throw Checks.notAPiece(heap.name, piece, "it was already freed");
+            throw Refusals.notAPiece(lane.name, piece, "it was already freed");
         }
         if (block.base + block.pieceOffset != piece.address() || block.liveSize != piece.byteSize()) {
-            throw Checks.notAPiece(heap.name, piece, slice(block.liveSize));
+            throw Refusals.notAPiece(lane.name, piece, slice(block.liveSize));
         }
         return new Found(block, 0, generation);
     }
 
-    private static Found checkCarved(Heap heap, CarvedBlock block, MemorySegment piece, Generation generation) {
+    private static Found checkCarved(Lane lane, CarvedBlock block, MemorySegment piece, Generation generation) {
         long offset = piece.address() - block.base;
         int unit = (int) (offset >>> SizeClasses.UNIT_SHIFT);
         if (unit >= block.top) { // codes above the pointer are left over from before a reset or a close
-            throw Checks.notAPiece(heap.name, piece, "no live piece of this region starts there (it was freed, or"
+            throw Refusals.notAPiece(lane.name, piece, "no live piece of this region starts there (it was freed, or"
                     + " ended by a reset)");
         }
-        if (!block.holdsPiecesAt(heap.ledger, unit)) {
-            throw Checks.notAPiece(heap.name, piece, "it is not a piece of this region (it lies in a block this"
+        if (!block.holdsPiecesAt(lane.ledger, unit)) {
+            throw Refusals.notAPiece(lane.name, piece, "it is not a piece of this region (it lies in a block this"
                     + " region shares with another through a merge, among the other's pieces)");
         }
         long live = block.liveSizeAt(unit);
@@ -85,13 +85,13 @@ final class PieceCheck {
             return new Found(block, unit, generation);
         }
         if (live >= 0) {
-            throw Checks.notAPiece(heap.name, piece, slice(live));
+            throw Refusals.notAPiece(lane.name, piece, slice(live));
         }
         long around = liveSizeAround(block, piece.address(), piece.byteSize());
         if (around >= 0) {
-            throw Checks.notAPiece(heap.name, piece, "it is a slice inside a piece of " + around + " bytes, not a piece");
+            throw Refusals.notAPiece(lane.name, piece, "it is a slice inside a piece of " + around + " bytes, not a piece");
         }
-        throw Checks.notAPiece(heap.name, piece, block.bumpCarved ? bumpPiece() : "it was already freed");
+        throw Refusals.notAPiece(lane.name, piece, block.bumpCarved ? bumpPiece() : "it was already freed");
     }
 
     /** The size of a live piece that starts before {@code address} and holds the segment, or -1. */

@@ -10,8 +10,8 @@ import java.lang.foreign.MemorySegment;
  * place (as the JDK's {@code MemorySessionImpl.alreadyClosed()}/{@code wrongThread()} are) so
  * that messages stay uniform: each names the region, what was wrong, and what was expected.
  */
-public final class Checks {
-    private Checks() {
+public final class Refusals {
+    private Refusals() {
     }
 
     /** {@link MemorySegment#NULL} (or an equal segment), which free ignores as the original ignored a NULL pointer. */

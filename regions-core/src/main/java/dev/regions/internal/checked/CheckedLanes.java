@@ -1,7 +1,7 @@
 package dev.regions.internal.checked;
 
-import dev.regions.internal.lane.Heap;
-import dev.regions.internal.util.Checks;
+import dev.regions.internal.lane.Lane;
+import dev.regions.internal.util.Refusals;
 
 import dev.regions.MemoryCorruptionException;
 import dev.regions.PieceInfo;
@@ -11,17 +11,17 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * The checked mode across all the heaps of a region (see {@link CheckedPieces} for one heap):
+ * The checked mode across all the lanes of a region (see {@link CheckedPieces} for one lane):
  * whether the region keeps checked pieces, its live pieces in allocation order, checking every
  * guard, and the checked part of a reset or close. A region keeps checked pieces if it is
- * checked, or if a merge brought it some. Called with the region's guard taken.
+ * checked, or if a merge brought it some. Called with the region's access taken.
  */
-public final class CheckedHeaps {
-    private CheckedHeaps() {
+public final class CheckedLanes {
+    private CheckedLanes() {
     }
 
-    public static boolean any(List<Heap> heaps) {
-        for (Heap h : heaps) {
+    public static boolean any(List<Lane> lanes) {
+        for (Lane h : lanes) {
             if (h.checked != null) {
                 return true;
             }
@@ -30,9 +30,9 @@ public final class CheckedHeaps {
     }
 
     /** Every live checked piece, oldest first. */
-    public static List<PieceInfo> pieces(List<Heap> heaps) {
+    public static List<PieceInfo> pieces(List<Lane> lanes) {
         List<PieceInfo> all = new ArrayList<>();
-        for (Heap h : heaps) {
+        for (Lane h : lanes) {
             if (h.checked != null) {
                 all.addAll(CheckedPieces.of(h).pieces());
             }
@@ -42,11 +42,11 @@ public final class CheckedHeaps {
     }
 
     /** Every guard of every live checked piece; the first damage found (the others suppressed), or null. */
-    public static MemoryCorruptionException verify(List<Heap> heaps) {
+    public static MemoryCorruptionException verify(List<Lane> lanes) {
         MemoryCorruptionException damage = null;
-        for (Heap h : heaps) {
+        for (Lane h : lanes) {
             if (h.checked != null) {
-                damage = (MemoryCorruptionException) Checks.addFailure(damage, CheckedPieces.of(h).verify());
+                damage = (MemoryCorruptionException) Refusals.addFailure(damage, CheckedPieces.of(h).verify());
             }
         }
         return damage;
@@ -57,12 +57,12 @@ public final class CheckedHeaps {
      * holds without a record (a merge brought them from a region that is not checked); null if
      * there are none.
      */
-    public static String leaks(String region, List<Heap> heaps, boolean checkedRegion) {
-        List<PieceInfo> recorded = pieces(heaps);
+    public static String leaks(String region, List<Lane> lanes, boolean checkedRegion) {
+        List<PieceInfo> recorded = pieces(lanes);
         long count = 0;
         long bytes = 0;
         if (checkedRegion) {
-            for (Heap h : heaps) {
+            for (Lane h : lanes) {
                 count += h.ledger.liveCount;
                 bytes += h.ledger.liveBytes;
             }
@@ -80,19 +80,19 @@ public final class CheckedHeaps {
      * region's thread is gone). Returns the damage found and the leak, as exceptions to throw or
      * log once everything has been given back; either may be null.
      */
-    public static Throwable[] end(String region, List<Heap> heaps, boolean closing, boolean abandoned,
+    public static Throwable[] end(String region, List<Lane> lanes, boolean closing, boolean abandoned,
             boolean checkedRegion) {
-        String left = closing ? leaks(region, heaps, checkedRegion) : null;
+        String left = closing ? leaks(region, lanes, checkedRegion) : null;
         Throwable leak = left == null ? null : new IllegalStateException(left);
         MemoryCorruptionException damage = null;
-        for (Heap h : heaps) {
+        for (Lane h : lanes) {
             if (h.checked == null) {
                 continue;
             }
             if (abandoned) {
                 CheckedPieces.of(h).abandonAll();
             } else {
-                damage = (MemoryCorruptionException) Checks.addFailure(damage, CheckedPieces.of(h).endAll());
+                damage = (MemoryCorruptionException) Refusals.addFailure(damage, CheckedPieces.of(h).endAll());
             }
         }
         return new Throwable[] {damage, leak};
@@ -103,12 +103,12 @@ public final class CheckedHeaps {
      * a leak is logged as a warning, or thrown too if the region closes strictly.
      */
     public static Throwable report(String region, Throwable[] findings, boolean strict, Throwable failure) {
-        Throwable result = Checks.addFailure(findings[0], failure);
+        Throwable result = Refusals.addFailure(findings[0], failure);
         Throwable leak = findings[1];
         if (leak != null) {
             CheckedPieces.finding(region, "leak", leak.getMessage());
             if (strict) {
-                result = Checks.addFailure(result, leak);
+                result = Refusals.addFailure(result, leak);
             } else {
                 System.getLogger("dev.regions").log(System.Logger.Level.WARNING,
                         "closed with pieces still live: " + leak.getMessage());

@@ -14,14 +14,14 @@ import java.util.function.Function;
  * {@code free} would corrupt the C heap. Costs a map entry and a shared-arena close per block,
  * which regions do not pay for {@code malloc()} (they take {@link RawSource raw} blocks).
  */
-final class GuardedBlocks {
+final class OutstandingBlocks {
     private record Held(Arena arena, long byteSize) {
     }
 
     private final String source;
     private final ConcurrentHashMap<Long, Held> outstanding = new ConcurrentHashMap<>();
 
-    GuardedBlocks(String source) {
+    OutstandingBlocks(String source) {
         this.source = source;
     }
 

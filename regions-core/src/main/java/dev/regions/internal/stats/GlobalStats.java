@@ -7,8 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The process-wide figures behind {@code Regions.globalStats()}: sums over the {@link Ledger
- * ledgers} of every open heap, plus the history of closed ones.
+ * The process-wide stats behind {@code Regions.globalStats()}: sums over the {@link Ledger
+ * ledgers} of every open lane, plus the history of closed ones.
  *
  * <p>Counts, gross bytes and history are read from the ledgers when asked; nothing global is
  * written on the hot path. The watermarks need a counter that sees the values the process's live
@@ -20,15 +20,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * it read.
  *
  * <p>A snapshot is a possible state: live bytes and watermarks are never negative, and no piece
- * counts twice. Three things move figures between ledgers or out of them: a merge (live bytes
+ * counts twice. Three things move stats between ledgers or out of them: a merge (live bytes
  * from one ledger to another), a close (a ledger leaves, its history joins the closed history)
  * and a lease changing hands (gross bytes). Each is bracketed by {@link #moving()} and
  * {@link #moved()}, and a snapshot retries until no such move overlapped its reading. Allocations
  * and frees on other threads still run while it reads: it sees each ledger at some moment of the
- * read, as a confined region's figures read from another thread are.
+ * read, as a confined region's stats read from another thread are.
  */
-public final class GlobalFigures {
-    private GlobalFigures() {
+public final class GlobalStats {
+    private GlobalStats() {
     }
 
     static final SteppedCounter LIVE = new SteppedCounter();
@@ -89,7 +89,7 @@ public final class GlobalFigures {
         MOVES_ENDED.incrementAndGet();
     }
 
-    /** The ledger's heap has died: its live pieces with it, its history stays in the totals. */
+    /** The ledger's lane has died: its live pieces with it, its history stays in the totals. */
     public static void closed(Ledger ledger) {
         moving();
         try {
