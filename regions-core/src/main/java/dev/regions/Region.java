@@ -62,24 +62,16 @@ import java.util.Objects;
  *
  * <p>{@code Region} is sealed: every region is one this library built.
  *
- * <h2>Threads</h2>
- * A confined region ({@link #ofConfined()}) belongs to the thread that built it; any other thread
- * that calls a method other than {@link #stats()}, {@link #limit()}, {@link #name()} or
- * {@link #scope()} gets {@link WrongThreadException}, and its pieces are confined like those of
- * {@link Arena#ofConfined()}. A shared region ({@link #ofShared()}) may be used by any number of
- * threads at once; every operation is atomic. Each thread allocates in one of a fixed number of
- * lanes (a lock each: four per processor, at most 64), numbered in turn, process-wide,
- * as threads first use a shared region: threads past that number, counting threads that have
- * ended, share lanes and their locks with earlier ones.
- *
- * <h2>When a thread dies, or nobody closes a region</h2>
- * Once a confined region's thread has ended, any thread may reset or close it; a region that
- * becomes unreachable unclosed is reclaimed, counted ({@link Regions#reclaimedRegions()}) and
- * reported. See the <a href="package-summary.html#threads">package documentation</a>.
- *
- * <h2>After close</h2>
- * {@link #stats()}, {@link #limit()}, {@link #name()} and {@link #scope()} still answer; every
- * other method throws {@link IllegalStateException}.
+ * <h2>Threads, and after close</h2>
+ * A confined region belongs to the thread that built it: from another thread every method but
+ * {@link #stats()}, {@link #limit()}, {@link #name()} and {@link #scope()} throws
+ * {@link WrongThreadException}, until that thread has ended (then any thread may reset or close
+ * it). A shared region may be used by any number of threads at once, each allocating in one of a
+ * fixed number of lanes with a lock each (four per processor, at most 64), numbered in turn as
+ * threads first use a shared region, so that later threads share lanes. A region nobody closed
+ * is reclaimed once unreachable ({@link Regions#reclaimedRegions()}; see the
+ * <a href="package-summary.html#threads">package documentation</a>). After {@link #close()}, the
+ * four methods above still answer, and every other one throws {@link IllegalStateException}.
  */
 public sealed interface Region extends Arena permits BaseRegion {
 
@@ -108,7 +100,7 @@ public sealed interface Region extends Arena permits BaseRegion {
      * @return a builder with the defaults of {@link #ofConfined()}
      */
     static Builder builder() {
-        return new Builder();
+        return new Builder(Settings.builder());
     }
 
     /**
@@ -254,7 +246,7 @@ public sealed interface Region extends Arena permits BaseRegion {
     RegionStats statsAndResetPeaks();
 
     /**
-     * Refusals the region now. In a {@linkplain Builder#checked checked} region: the guard zones
+     * Checks the region now. In a {@linkplain Builder#checked checked} region: the guard zones
      * before and after every live piece. A region that is not checked checks the guard zones of
      * the checked pieces a merge brought it (they stay checked wherever they go), and returns at
      * once if it holds none.
@@ -305,17 +297,12 @@ public sealed interface Region extends Arena permits BaseRegion {
         /** Records the allocation site of one piece in this many, by default (see {@link #recordSites}). */
         static final int DEFAULT_SITE_SAMPLING = Settings.DEFAULT_SITE_EVERY;
 
-        Builder() {
-            this(Settings.builder());
-        }
-
         private Builder(Settings.Builder settings) {
             this.settings = settings;
         }
 
         /**
          * Names the region.
-         *
          * @param name shown in {@link Region#name()} and in exception messages
          * @return this builder
          */
@@ -326,7 +313,6 @@ public sealed interface Region extends Arena permits BaseRegion {
 
         /**
          * Chooses a shared or a confined region.
-         *
          * @param shared true for a region any thread may use, false for one confined to the thread
          *               that calls {@link #build()}
          * @return this builder
@@ -338,7 +324,6 @@ public sealed interface Region extends Arena permits BaseRegion {
 
         /**
          * Sets the initial limit.
-         *
          * @param bytes the live-byte cap, 0 for none (see {@link Region#setLimit})
          * @return this builder
          * @throws IllegalArgumentException if {@code bytes} is negative
@@ -354,7 +339,6 @@ public sealed interface Region extends Arena permits BaseRegion {
          * it would let pieces touch memory that is not theirs), so the module that implements it
          * must have native access ({@code --enable-native-access}), checked even where the JDK
          * would only warn about a restricted call.
-         *
          * @param source where the region's blocks come from and go back to
          * @return this builder
          * @throws IllegalCallerException if {@code source} is not built in and the module that
@@ -369,7 +353,6 @@ public sealed interface Region extends Arena permits BaseRegion {
 
         /**
          * Chooses whether pieces are zero-filled.
-         *
          * @param zeroing true (the default) to zero-fill every piece, false to hand pieces out
          *                with whatever bytes they hold
          * @return this builder
@@ -385,7 +368,6 @@ public sealed interface Region extends Arena permits BaseRegion {
          * {@link Region#free} throws {@link UnsupportedOperationException} (in any region a merge
          * moves them to, it refuses them). Everything else works as in a region with
          * {@code free}. A bump region is never checked.
-         *
          * @param bump true for bump mode, false (the default) for a region whose pieces can be
          *             freed one by one
          * @return this builder
@@ -401,7 +383,6 @@ public sealed interface Region extends Arena permits BaseRegion {
          * ({@link Region#leakReport()}). Off by default; {@code -Dregions.checked=true} turns it on
          * for every region built without an explicit {@code checked(false)}. What it does, what
          * differs and what it costs: <a href="package-summary.html#checked">package documentation</a>.
-         *
          * @param checked true for a checked region
          * @return this builder
          */
@@ -416,7 +397,6 @@ public sealed interface Region extends Arena permits BaseRegion {
          * instead of logging the leak report. Off by default; ignored by an unchecked region.
          * Pieces a merge brought from a region that is not checked count as held pieces too: a
          * strict checked region that closes holding them throws, though they have no record.
-         *
          * @param strict true to throw on a leak
          * @return this builder
          */
@@ -429,7 +409,6 @@ public sealed interface Region extends Arena permits BaseRegion {
          * How often a checked region records an allocation's site: one in {@code everyNth} (1: every
          * one). A stack walk costs about thirty allocations, so the default is one in
          * {@value #DEFAULT_SITE_SAMPLING}; set 1 to find every leaking site.
-         *
          * @param everyNth at least 1
          * @return this builder
          * @throws IllegalArgumentException if {@code everyNth} is less than 1
@@ -443,7 +422,6 @@ public sealed interface Region extends Arena permits BaseRegion {
          * Whether the region has a JMX bean of its own while it is open
          * ({@link dev.regions.management.RegionMXBean}), unless {@code regions.jmx} is {@code false}.
          * Off by default: a server with a region per request would register a bean per request.
-         *
          * @param monitored true to register the region's bean
          * @return this builder
          */

@@ -79,7 +79,7 @@ class ComposeTest {
         return i < SIZES.length ? SIZES[i] : 1 + random.nextInt(400);
     }
 
-    /** Refusals the piece is zeroed, then writes {@code stamp} over all of it. */
+    /** Checks the piece is zeroed, then writes {@code stamp} over all of it. */
     private static Stamped stamp(MemorySegment piece, long stamp) {
         assertThat(piece.mismatch(zeros(piece.byteSize()))).as("a new piece of %d bytes is zeroed", piece.byteSize())
                 .isEqualTo(-1L);

@@ -78,7 +78,7 @@ class ThreadsTest {
         p.set(JAVA_LONG_UNALIGNED, n - 8, valueAt(stamp, n - 8));
     }
 
-    /** Refusals the stamp; throws an AssertionError naming the intruder if another piece overlapped. */
+    /** Checks the stamp; throws an AssertionError naming the intruder if another piece overlapped. */
     static void check(MemorySegment p, long stamp, String when) {
         long n = p.byteSize();
         if (n < 16) {

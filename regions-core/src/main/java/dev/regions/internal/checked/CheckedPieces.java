@@ -166,7 +166,7 @@ public final class CheckedPieces implements CheckedMode {
     @Override
     public void free(MemorySegment piece) {
         if (!piece.isNative()) {
-            throw Refusals.notAPiece(lane.name, piece, "it is a lane segment, not a piece of this region");
+            throw Refusals.notAPiece(lane.name, piece, "it is a Java-heap segment, not a piece of this region");
         }
         Record record = live.get(piece.scope());
         if (record == null) {
@@ -201,7 +201,7 @@ public final class CheckedPieces implements CheckedMode {
         }
     }
 
-    /** Refusals every live piece's guards; returns the first damage found (the others suppressed), or null. */
+    /** Checks every live piece's guards; returns the first damage found (the others suppressed), or null. */
     MemoryCorruptionException verify() {
         MemoryCorruptionException first = null;
         for (Record r : live.values()) {

@@ -31,15 +31,7 @@ import java.lang.foreign.MemorySegment;
  *     {@link Callouts} fence.
  * </ul>
  *
- * <h2>Zeroing</h2>
- * Carved units come zeroed from the block, a span at a time ({@link CarvedBlock}); a reused
- * freed piece is zeroed with one {@code fill} when handed out again, where the caller is about to
- * touch it anyway. Zeroing at free instead would let a caller who writes through a freed piece
- * break the promise of zeroed pieces. A large block is zeroed as far as earlier pieces reached.
- *
- * <h2>Bump mode</h2>
- * Pieces are carved to their exact size and nothing is recorded: the code of a bump piece stays
- * 0, so {@code free} refuses it here and in any region a merge moves it to.
+ * <p>Zeroing and bump mode: see the {@linkplain dev.regions.internal.lane package documentation}.
  *
  * <h2>What it does not do</h2>
  * It does not give a class's free units to another class, nor split or join them (PostgreSQL's
@@ -55,10 +47,7 @@ public final class Lane extends Padded {
     public final int laneIndex;
     final boolean zeroing;
     final boolean bump;
-    /**
-     * The checked mode's records and guards, or null: see {@code CheckedPieces}. A lane that is
-     * not checked gets one when a merge brings it checked pieces.
-     */
+    /** The checked mode's records, or null (a lane that is not checked gets them with merged checked pieces). */
     public CheckedMode checked;
 
     /** Neither bump mode nor checked: the fast paths apply. */
@@ -77,19 +66,16 @@ public final class Lane extends Padded {
     /** Whether a merge brought pieces that are not checked into a lane whose own are (for the {@code Validator}). */
     public boolean holdsUncheckedPieces;
 
-
     private CarvedBlock carve;
     private MemorySegment carveView;
 
     private long lastLeafKey = -1;
     private Block[] lastLeaf;
 
-    /** A lane of a shared region: its shares of the region's live counter, bounds on its live bytes ({@link SharedStats}). */
-    public long regionFloor;
-    public long regionCeiling;
+    /** A lane of a shared region: its shares of the region's live counter, bounds on its live bytes. */
+    public long regionFloor, regionCeiling;
     /** A lane of a shared region: whether it ever allocated. */
     public boolean used;
-
 
     /** {@code checkedMode} makes the lane's checked records, or is null if its pieces are not checked. */
     public Lane(String name, Settings settings, long limit, int laneIndex, Generation first, Ledger ledger,

@@ -31,7 +31,7 @@ final class PieceFinder {
 
     static Found find(Lane lane, MemorySegment piece) {
         if (!piece.isNative()) {
-            throw Refusals.notAPiece(lane.name, piece, "it is a lane segment, not a piece of this region");
+            throw Refusals.notAPiece(lane.name, piece, "it is a Java-heap segment, not a piece of this region");
         }
         if (piece.isReadOnly()) {
             throw Refusals.notAPiece(lane.name, piece, "it is a read-only view; only the piece as it was handed out"

@@ -157,35 +157,10 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
         withAccess(Access.END, () -> {
             checkUsable();
             endGuarded(closing);
-            assert closing ? gaveEverythingBack() : valid();
+            assert closing ? Validator.gaveEverythingBack(this) : Validator.valid(this);
             return null;
         });
         Reference.reachabilityFence(this);
-    }
-
-    /**
-     * With assertions on (the tests run with {@code -ea}): every invariant of the {@link Validator}
-     * holds in every lane. The caller holds the region's access.
-     */
-    private boolean valid() {
-        for (Lane h : lanes()) {
-            String broken = Validator.validate(h);
-            if (broken != null) {
-                throw new AssertionError("region '" + name + "', lane " + h.laneIndex + ": " + broken);
-            }
-        }
-        return true;
-    }
-
-    /** With assertions on: a closed region holds no lease and no live byte. */
-    private boolean gaveEverythingBack() {
-        for (Lane h : lanes()) {
-            if (!h.ledger.leases.isEmpty() || h.ledger.liveBytes != 0) {
-                throw new AssertionError("region '" + name + "' closed holding " + h.ledger.leases.size()
-                        + " leases and " + h.ledger.liveBytes + " live bytes in lane " + h.laneIndex);
-            }
-        }
-        return true;
     }
 
     /**
@@ -224,8 +199,8 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
                 entered++;
             }
             if (!abandoned) {
-                failure = closeArena(arena, true);
-                Throwable[] adopted = closeAdopted(lanes);
+                failure = ArenaEnds.close(arena, true);
+                Throwable[] adopted = ArenaEnds.closeAdopted(lanes);
                 inUse = adopted[0];
                 failure = Refusals.addFailure(failure, adopted[1]);
             }
@@ -265,50 +240,6 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
             failure = CheckedLanes.report(name, checkedFindings, settings.strictClose() && settings.checked(), failure);
         }
         Refusals.rethrow(Refusals.addFailure(inUse, failure));
-    }
-
-    /**
-     * Closes {@code a}; returns what a cleanup action threw (the arena did close), or null. If the
-     * arena stays alive (a downcall holds a piece), rethrows when {@code rethrowInUse}, else
-     * returns the exception too.
-     */
-    private static Throwable closeArena(Arena a, boolean rethrowInUse) {
-        try {
-            a.close();
-            return null;
-        } catch (RuntimeException | Error e) {
-            if (rethrowInUse && a.scope().isAlive()) {
-                throw e; // in use: nothing ended
-            }
-            return e;
-        }
-    }
-
-    /**
-     * Closes every adopted arena once; returns the in-use failure that stopped it (or null) and
-     * what cleanup actions threw (or null).
-     */
-    private static Throwable[] closeAdopted(List<Lane> lanes) {
-        Map<Arena, Boolean> adopted = null;
-        for (Lane h : lanes) {
-            for (Generation g : h.generations.adopted()) {
-                if (adopted == null) {
-                    adopted = new IdentityHashMap<>();
-                }
-                adopted.put(g.arena, Boolean.TRUE);
-            }
-        }
-        Throwable failure = null;
-        if (adopted != null) {
-            for (Arena a : adopted.keySet()) {
-                Throwable thrown = closeArena(a, false);
-                if (thrown != null && a.scope().isAlive()) {
-                    return new Throwable[] {thrown, failure};
-                }
-                failure = Refusals.addFailure(failure, thrown);
-            }
-        }
-        return new Throwable[] {null, failure};
     }
 
     /** Whether the region's thread has died, and its memory is taken back by another (confined regions). */
@@ -359,7 +290,7 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
             if (thenClose) {
                 other.endGuarded(true);
             }
-            assert valid() && (thenClose ? other.gaveEverythingBack() : other.valid());
+            assert Validator.valid(this) && (thenClose ? Validator.gaveEverythingBack(other) : Validator.valid(other));
             return null;
         }));
         Reference.reachabilityFence(this);

@@ -50,6 +50,31 @@ public final class Validator {
         });
     }
 
+    /**
+     * With assertions on (the tests run with {@code -ea}), after a reset or merge: every invariant
+     * holds in every lane of {@code region}, whose access the caller holds.
+     */
+    static boolean valid(BaseRegion region) {
+        for (Lane h : region.lanes()) {
+            String broken = validate(h);
+            if (broken != null) {
+                throw new AssertionError("region '" + region.name() + "', lane " + h.laneIndex + ": " + broken);
+            }
+        }
+        return true;
+    }
+
+    /** With assertions on, after a close: {@code region} holds no lease and no live byte. */
+    static boolean gaveEverythingBack(BaseRegion region) {
+        for (Lane h : region.lanes()) {
+            if (!h.ledger.leases.isEmpty() || h.ledger.liveBytes != 0) {
+                throw new AssertionError("region '" + region.name() + "' closed holding " + h.ledger.leases.size()
+                        + " leases and " + h.ledger.liveBytes + " live bytes in lane " + h.laneIndex);
+            }
+        }
+        return true;
+    }
+
     /** Whether some thread holds a lane's lock of {@code region}. */
     public static boolean anyLaneLocked(SharedRegion region) {
         for (RegionLock lock : region.laneSet().locks) {

@@ -1,0 +1,17 @@
+/**
+ * One lane's allocator: the whole of a confined region, or one lane of a shared region. A lane is
+ * not thread-safe; the region layer above calls it from one thread at a time. Start with
+ * {@link dev.regions.internal.lane.Lane}.
+ *
+ * <h2>Zeroing</h2>
+ * Carved units come zeroed from the block, a span at a time
+ * ({@link dev.regions.internal.block.CarvedBlock}); a reused freed piece is zeroed with one
+ * {@code fill} when handed out again, where the caller is about to touch it anyway. Zeroing at
+ * free instead would let a caller who writes through a freed piece break the promise of zeroed
+ * pieces. A large block is zeroed as far as earlier pieces reached.
+ *
+ * <h2>Bump mode</h2>
+ * Pieces are carved to their exact size and nothing is recorded: the code of a bump piece stays
+ * 0, so {@code free} refuses it here and in any region a merge moves it to.
+ */
+package dev.regions.internal.lane;
