@@ -229,8 +229,9 @@ public sealed interface Region extends Arena permits BaseRegion {
     /**
      * The region's stats now.
      * Live bytes and counts are exact, and so are the watermarks, except in a shared region
-     * without a limit that several threads allocate in: they count in steps of 64 KiB per thread
-     * (else every thread would write one counter on every operation).
+     * without a limit that several threads allocate in: they count in steps of 64 KiB per lane
+     * (else every thread would write one counter on every operation), and may miss a swing smaller
+     * than that, but never show a value the live bytes did not take.
      *
      * @return a snapshot; after close, the final stats
      */

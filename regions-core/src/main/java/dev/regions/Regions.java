@@ -19,8 +19,9 @@ public final class Regions {
      * <p>Regions report their live bytes to the global watermarks in steps of 64 KiB (and at
      * every reset, close and merge), so that allocating and freeing touch no counter shared by
      * every thread of the process: the global watermarks may miss a swing of less than 64 KiB per
-     * open region (a swing made of larger pieces is seen exactly). The global live bytes
-     * themselves, and every region's own watermarks, are exact.
+     * open region (a swing made of larger pieces is seen exactly); they never show a value the
+     * global live bytes did not take. The global live bytes themselves are exact; for every
+     * region's own watermarks, see {@link Region#stats()}.
      *
      * @return a snapshot of the global stats
      */

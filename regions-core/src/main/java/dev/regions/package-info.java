@@ -138,7 +138,9 @@
  * live bytes, though they count in the gross bytes), merge (with a region checked or not: checked
  * pieces stay checked in the region they move to), reset, alignment, zeroing; with one exception:
  * a reset or close that finds a piece in use by a downcall throws as always, but the pieces whose
- * scopes it ended before that one stay ended. A region in bump mode is never checked (its pieces
+ * scopes it ended before that one stay ended: they are dead, no longer counted in the stats or
+ * against the limit, and their memory stays with the region until a later reset or close can end
+ * everything. A region in bump mode is never checked (its pieces
  * are only released all together). What it costs: a few times the time of an allocate and free
  * (BENCHMARKS.md, W1) and 32 or more bytes per piece; in a shared region, a free also costs a JDK
  * shared-arena close (a handshake with every thread); reset, close and merge cost O(pieces).
