@@ -1,9 +1,9 @@
 package dev.regions;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A long-lived region that takes in scratch regions (merge) and is reset now and then must not

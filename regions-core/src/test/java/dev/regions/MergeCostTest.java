@@ -3,11 +3,11 @@ package dev.regions;
 import dev.regions.internal.Invariants;
 import dev.regions.support.TrackingSource;
 
+import org.junit.jupiter.api.Test;
+
 import java.lang.foreign.MemorySegment;
 
 import static org.assertj.core.api.Assertions.assertThat;
-
-import org.junit.jupiter.api.Test;
 
 /**
  * What a merge costs in memory, for the original's interpreter pattern: a scratch region that

@@ -1,12 +1,13 @@
 package dev.regions;
 
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.MemorySegment;
+
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-import java.lang.foreign.MemorySegment;
-import org.junit.jupiter.api.Test;
 
 /** The example of README.md, line for line, with what a reader would expect of it checked. */
 class ReadmeExampleTest {

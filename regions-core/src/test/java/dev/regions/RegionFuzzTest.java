@@ -5,16 +5,17 @@ import dev.regions.support.RegionModel;
 import dev.regions.support.RegionModel.State;
 import dev.regions.support.TrackingSource;
 
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 /**
  * Guarantees 1 to 4 of DESIGN.md under a fuzzer: Jazzer's bytes become a sequence of operations

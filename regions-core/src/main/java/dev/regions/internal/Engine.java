@@ -1,5 +1,8 @@
 package dev.regions.internal;
 
+import dev.regions.MemorySource;
+import dev.regions.Region;
+import dev.regions.RegionStats;
 import dev.regions.internal.event.RegionEvents;
 import dev.regions.internal.lane.Settings;
 import dev.regions.internal.monitor.Monitoring;
@@ -13,10 +16,6 @@ import dev.regions.internal.source.RawSource;
 import dev.regions.internal.source.SerializedSource;
 import dev.regions.internal.stats.GlobalStats;
 import dev.regions.internal.util.Refusals;
-
-import dev.regions.MemorySource;
-import dev.regions.Region;
-import dev.regions.RegionStats;
 
 /**
  * The internal package's one public door: what the exported types ({@code Region.Builder},

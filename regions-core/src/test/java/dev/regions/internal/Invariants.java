@@ -1,15 +1,14 @@
 package dev.regions.internal;
 
+import dev.regions.Region;
 import dev.regions.internal.block.AddressDirectory;
 import dev.regions.internal.block.SizeClasses;
-import dev.regions.internal.region.ThreadLanes;
-import dev.regions.internal.stats.GlobalStats;
-import dev.regions.internal.stats.SteppedCounter;
-
-import dev.regions.Region;
 import dev.regions.internal.region.BaseRegion;
 import dev.regions.internal.region.SharedRegion;
+import dev.regions.internal.region.ThreadLanes;
 import dev.regions.internal.region.Validator;
+import dev.regions.internal.stats.GlobalStats;
+import dev.regions.internal.stats.SteppedCounter;
 
 import java.io.IOException;
 import java.net.URISyntaxException;

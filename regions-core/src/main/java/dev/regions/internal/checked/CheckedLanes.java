@@ -1,10 +1,9 @@
 package dev.regions.internal.checked;
 
-import dev.regions.internal.lane.Lane;
-import dev.regions.internal.util.Refusals;
-
 import dev.regions.MemoryCorruptionException;
 import dev.regions.PieceInfo;
+import dev.regions.internal.lane.Lane;
+import dev.regions.internal.util.Refusals;
 
 import java.util.ArrayList;
 import java.util.Comparator;

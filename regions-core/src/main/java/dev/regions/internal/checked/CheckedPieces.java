@@ -1,16 +1,15 @@
 package dev.regions.internal.checked;
 
-import dev.regions.internal.stats.PieceNote;
-import dev.regions.internal.stats.Ledger;
-import dev.regions.internal.lane.Generation;
+import dev.regions.MemoryCorruptionException;
+import dev.regions.PieceInfo;
 import dev.regions.internal.block.SizeClasses;
 import dev.regions.internal.event.RegionEvents;
 import dev.regions.internal.lane.CheckedMode;
+import dev.regions.internal.lane.Generation;
 import dev.regions.internal.lane.Lane;
+import dev.regions.internal.stats.Ledger;
+import dev.regions.internal.stats.PieceNote;
 import dev.regions.internal.util.Refusals;
-
-import dev.regions.MemoryCorruptionException;
-import dev.regions.PieceInfo;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -1,5 +1,6 @@
 package dev.regions.internal.lane;
 
+import dev.regions.MemorySource;
 import dev.regions.internal.block.AddressDirectory;
 import dev.regions.internal.block.Block;
 import dev.regions.internal.block.CarvedBlock;
@@ -10,8 +11,6 @@ import dev.regions.internal.source.RawSource;
 import dev.regions.internal.stats.Lease;
 import dev.regions.internal.stats.Ledger;
 import dev.regions.internal.util.Refusals;
-
-import dev.regions.MemorySource;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;

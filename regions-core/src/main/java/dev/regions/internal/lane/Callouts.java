@@ -1,8 +1,7 @@
 package dev.regions.internal.lane;
 
-import dev.regions.internal.source.RawSource;
-
 import dev.regions.MemorySource;
+import dev.regions.internal.source.RawSource;
 
 import java.lang.foreign.MemorySegment;
 

@@ -1,6 +1,5 @@
 package dev.regions.internal.lane;
 
-
 import java.lang.foreign.MemorySegment;
 
 /**

@@ -1,7 +1,7 @@
 package dev.regions.internal.lane;
 
-import dev.regions.internal.util.Refusals;
 import dev.regions.internal.util.Padded;
+import dev.regions.internal.util.Refusals;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

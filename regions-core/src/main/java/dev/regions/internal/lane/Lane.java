@@ -8,8 +8,8 @@ import dev.regions.internal.block.SizeClasses;
 import dev.regions.internal.event.RegionEvents;
 import dev.regions.internal.stats.GlobalStats;
 import dev.regions.internal.stats.Ledger;
-import dev.regions.internal.util.Refusals;
 import dev.regions.internal.util.Padded;
+import dev.regions.internal.util.Refusals;
 
 import java.lang.foreign.MemorySegment;
 

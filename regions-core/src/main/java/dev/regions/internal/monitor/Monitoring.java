@@ -1,21 +1,20 @@
 package dev.regions.internal.monitor;
 
+import dev.regions.RegionStats;
 import dev.regions.internal.region.Reclaimer;
 import dev.regions.internal.stats.GlobalStats;
 import dev.regions.internal.stats.RegionRecord;
-
-import dev.regions.RegionStats;
 import dev.regions.management.RegionMXBean;
 import dev.regions.management.RegionsMXBean;
 
-import javax.management.JMException;
-import javax.management.ObjectName;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import javax.management.JMException;
+import javax.management.ObjectName;
 
 /**
  * What the process's regions show to people watching it: the JMX beans (one for the process, one

@@ -1,7 +1,9 @@
 package dev.regions.internal.region;
 
-import dev.regions.internal.stats.Ledger;
-import dev.regions.internal.stats.SteppedCounter;
+import dev.regions.MemoryCorruptionException;
+import dev.regions.PieceInfo;
+import dev.regions.Region;
+import dev.regions.RegionStats;
 import dev.regions.internal.checked.CheckedLanes;
 import dev.regions.internal.checked.CheckedPieces;
 import dev.regions.internal.event.RegionEvents;
@@ -10,13 +12,10 @@ import dev.regions.internal.lane.Generation;
 import dev.regions.internal.lane.Lane;
 import dev.regions.internal.lane.Settings;
 import dev.regions.internal.stats.GlobalStats;
+import dev.regions.internal.stats.Ledger;
 import dev.regions.internal.stats.RegionRecord;
+import dev.regions.internal.stats.SteppedCounter;
 import dev.regions.internal.util.Refusals;
-
-import dev.regions.MemoryCorruptionException;
-import dev.regions.PieceInfo;
-import dev.regions.Region;
-import dev.regions.RegionStats;
 
 import jdk.jfr.Event;
 

@@ -1,9 +1,8 @@
 package dev.regions.internal.region;
 
+import dev.regions.RegionStats;
 import dev.regions.internal.lane.Lane;
 import dev.regions.internal.stats.Ledger;
-
-import dev.regions.RegionStats;
 
 /**
  * A confined region's stats: its one lane's, exact at every step (the lane's ledger counts

@@ -1,13 +1,12 @@
 package dev.regions.internal.region;
 
+import dev.regions.MemoryCorruptionException;
 import dev.regions.internal.block.AddressDirectory;
 import dev.regions.internal.block.Block;
 import dev.regions.internal.lane.Callouts;
 import dev.regions.internal.lane.Lane;
 import dev.regions.internal.lane.Settings;
 import dev.regions.internal.util.Refusals;
-
-import dev.regions.MemoryCorruptionException;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

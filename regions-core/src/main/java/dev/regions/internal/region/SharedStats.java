@@ -1,12 +1,11 @@
 package dev.regions.internal.region;
 
+import dev.regions.RegionStats;
 import dev.regions.internal.event.RegionEvents;
 import dev.regions.internal.lane.Lane;
 import dev.regions.internal.stats.Ledger;
 import dev.regions.internal.stats.SteppedCounter;
 import dev.regions.internal.util.Refusals;
-
-import dev.regions.RegionStats;
 
 import java.util.concurrent.atomic.AtomicInteger;
 

@@ -1,8 +1,7 @@
 package dev.regions.internal.source;
 
-import dev.regions.internal.util.Refusals;
-
 import dev.regions.MemorySource;
+import dev.regions.internal.util.Refusals;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;

@@ -14,7 +14,9 @@ import java.util.List;
  * and the cleaner that reclaims a region nobody closed ({@code Reclaimer}) gives back the leases
  * of its ledgers. So a ledger references no arena, generation or lane: anything that reaches a
  * region's arenas reaches the region object too (see {@code Generation}), and would keep it from
- * ever becoming unreachable.
+ * ever becoming unreachable. For the same reason a ledger also stands for its lane wherever the
+ * block side must name a lane without reaching it (a block's slot owner, a carved block's
+ * carver): one object, two roles, by design.
  *
  * <p>The stats are written by the lane's owner only (its thread, or the holder of its lane's
  * lock), with plain writes on the hot path; other threads read them with opaque reads, so they

@@ -1,6 +1,5 @@
 package dev.regions.internal.stats;
 
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;

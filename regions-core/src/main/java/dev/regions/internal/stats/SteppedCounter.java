@@ -1,6 +1,5 @@
 package dev.regions.internal.stats;
 
-
 import java.util.concurrent.atomic.AtomicLong;
 
 /**

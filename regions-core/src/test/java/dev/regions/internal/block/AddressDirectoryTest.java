@@ -1,18 +1,19 @@
 package dev.regions.internal.block;
 
+import dev.regions.MemorySource;
 import dev.regions.internal.stats.Lease;
 import dev.regions.internal.stats.Ledger;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
-import dev.regions.MemorySource;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@link AddressDirectory}, the process-wide map from an address to its block: every byte of a

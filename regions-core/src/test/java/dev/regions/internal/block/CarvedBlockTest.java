@@ -1,18 +1,19 @@
 package dev.regions.internal.block;
 
+import dev.regions.MemorySource;
 import dev.regions.internal.lane.Views;
 import dev.regions.internal.stats.Lease;
 import dev.regions.internal.stats.Ledger;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import dev.regions.MemorySource;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@link CarvedBlock} directly: carving hands out consecutive units, honours alignment and offset,

@@ -1,10 +1,11 @@
 package dev.regions.internal.block;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@link SizeClasses} directly: every piece size of 1..8192 bytes maps to the smallest class that

@@ -1,16 +1,11 @@
 package dev.regions.internal.lane;
 
+import dev.regions.MemorySource;
 import dev.regions.internal.block.CarvedBlock;
 import dev.regions.internal.block.SizeClasses;
 import dev.regions.internal.stats.Lease;
 import dev.regions.internal.stats.Ledger;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import dev.regions.MemorySource;
-import java.lang.foreign.Arena;
-import java.util.ArrayList;
-import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -21,6 +16,12 @@ import net.jqwik.api.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@link FreeLists}, a lane's per-class stacks of freed pieces: LIFO within a class, classes
