@@ -10,6 +10,7 @@ import dev.regions.internal.stats.GlobalStats;
 import dev.regions.internal.stats.Ledger;
 import dev.regions.internal.util.Padded;
 import dev.regions.internal.util.Refusals;
+import dev.regions.internal.util.Zeroing;
 
 import java.lang.foreign.MemorySegment;
 
@@ -121,10 +122,7 @@ public final class Lane extends Padded {
         return checksItsPieces() ? checked.allocate(byteSize, byteAlignment) : allocateRaw(byteSize, byteAlignment, byteSize);
     }
 
-    /**
-     * A piece of {@code byteSize} bytes that counts as {@code counted} bytes in the stats and
-     * against the limit: the same, but for the checked mode, whose raw pieces hold guards.
-     */
+    /** A piece of {@code byteSize} bytes counted as {@code counted} (the checked mode's raw pieces hold guard zones). */
     public MemorySegment allocateRaw(long byteSize, long byteAlignment, long counted) {
         if (byteSize - 1 < SMALL_FAST && byteSize > 0 && byteAlignment <= SizeClasses.UNIT && !bump) {
             return allocateSmall(byteSize, counted);
@@ -165,7 +163,7 @@ public final class Lane extends Padded {
         block.markLive(unit, byteSize);
         MemorySegment piece = views.of(block).asSlice((long) unit << SizeClasses.UNIT_SHIFT, byteSize);
         if (zeroing) {
-            piece.fill((byte) 0);
+            Zeroing.zero(piece);
         }
         return piece;
     }
