@@ -25,27 +25,9 @@ import java.util.Objects;
  * }                                                             // close: memory back to the source
  * }
  *
- * <h2 id="kinds">Kinds of region</h2>
- * <table class="striped">
- * <caption style="display:none">Kinds of region</caption>
- * <thead>
- * <tr><th scope="col">built with</th><th scope="col">threads</th><th scope="col">{@code free}</th>
- *     <th scope="col">finds the caller's mistakes</th></tr>
- * </thead>
- * <tbody>
- * <tr><th scope="row">{@link #ofConfined()}</th><td>the building thread only</td><td>O(1)</td>
- *     <td>misuse of the API (guarantee 2)</td></tr>
- * <tr><th scope="row">{@link #ofShared()}</th><td>any number at once; every operation atomic</td>
- *     <td>O(1)</td><td>misuse of the API</td></tr>
- * <tr><th scope="row">{@code builder().bump(true)}</th><td>confined or shared</td>
- *     <td>throws {@link UnsupportedOperationException}: pieces go back together only</td>
- *     <td>misuse of the API</td></tr>
- * <tr><th scope="row">{@code builder().checked(true)}</th><td>confined or shared</td><td>O(1)</td>
- *     <td>also use after free, any double free, overruns, leaks (about 4&times; the time)</td></tr>
- * </tbody>
- * </table>
- * Sharing, zeroing, bump mode and checked mode are chosen on the {@link Builder}; a bump region is
- * never checked.
+ * Confined, shared, bump-mode and checked regions are compared in the
+ * <a href="package-summary.html#kinds">package documentation</a>; sharing, zeroing, bump mode
+ * and checked mode are chosen on the {@link Builder}; a bump region is never checked.
  *
  * {@snippet :
  * Region server = Region.builder().name("server").shared(true).limit(64 << 20).build();
@@ -55,30 +37,23 @@ import java.util.Objects;
  * }
  *
  * A region keeps every promise of {@code Arena} except four, which per-piece free, reset and merge
- * exist to change: freed bytes are reused, {@link #scope()} is the current generation's, merged
- * pieces live with their new region, and pieces can be freed at all (see the
- * <a href="package-summary.html#arena">package documentation</a>). Its guarantees are numbered
- * in the <a href="package-summary.html#guarantees">package documentation</a>.
+ * exist to change (<a href="package-summary.html#arena">package documentation</a>, which numbers
+ * its <a href="package-summary.html#guarantees">guarantees</a>).
  *
  * <p>{@code Region} is sealed: every region is one this library built.
  *
  * <h2>Threads, and after close</h2>
  * A confined region belongs to the thread that built it: from another thread every method but
- * {@link #stats()}, {@link #limit()}, {@link #name()} and {@link #scope()} throws
- * {@link WrongThreadException}, until that thread has ended (then any thread may reset or close
- * it). A shared region may be used by any number of threads at once, each allocating in one of a
- * fixed number of lanes with a lock each (four per processor, at most 64), numbered in turn as
- * threads first use a shared region, so that later threads share lanes. A region nobody closed
- * is reclaimed once unreachable ({@link Regions#reclaimedRegions()}; see the
+ * {@link #stats()}, {@link #limit()}, {@link #grossLimit()}, {@link #name()} and {@link #scope()}
+ * throws {@link WrongThreadException}, until that thread has ended. A shared region may be used
+ * by any number of threads at once (its lanes, a region nobody closed: see the
  * <a href="package-summary.html#threads">package documentation</a>). After {@link #close()}, the
- * four methods above still answer, and every other one throws {@link IllegalStateException}.
+ * five methods above still answer, and every other one throws {@link IllegalStateException}.
  */
 public sealed interface Region extends Arena permits BaseRegion {
 
     /**
-     * A region confined to the calling thread, on {@link MemorySource#malloc()}, zeroing, with no
-     * limit.
-     *
+     * A region confined to the calling thread, on {@link MemorySource#malloc()}, zeroing, no limit.
      * @return a new confined region
      */
     static Region ofConfined() {
@@ -87,7 +62,6 @@ public sealed interface Region extends Arena permits BaseRegion {
 
     /**
      * A region any thread may use, on {@link MemorySource#malloc()}, zeroing, with no limit.
-     *
      * @return a new shared region
      */
     static Region ofShared() {
@@ -96,7 +70,6 @@ public sealed interface Region extends Arena permits BaseRegion {
 
     /**
      * A builder for a region of your choice.
-     *
      * @return a builder with the defaults of {@link #ofConfined()}
      */
     static Builder builder() {
@@ -105,8 +78,7 @@ public sealed interface Region extends Arena permits BaseRegion {
 
     /**
      * A builder preset with the template's source, sharing, zeroing, bump mode and checked mode (not
-     * its name, limit or anything it holds).
-     *
+     * its name, limits or anything it holds).
      * @param template a region; it may be closed
      * @return a preset builder
      */
@@ -122,9 +94,8 @@ public sealed interface Region extends Arena permits BaseRegion {
     String name();
 
     /**
-     * Allocates a piece. A size of 0 gives a zero-length
-     * piece that counts as live until freed; it adds no live bytes, so no limit refuses it, even
-     * when the live bytes are already over a limit that was lowered.
+     * Allocates a piece. A size of 0 gives a zero-length piece that counts as live until freed; it
+     * adds no live bytes, so no limit refuses it, even one already passed.
      *
      * @throws IllegalArgumentException if {@code byteSize} is negative or {@code byteAlignment} is
      *         not a power of two
@@ -141,10 +112,8 @@ public sealed interface Region extends Arena permits BaseRegion {
      * until the region resets or closes. O(1).
      *
      * <p>A live piece of this region must start at the segment's address, of exactly its size, and
-     * the segment must be writable and of one of the region's live generations. The one mistake
-     * this cannot see, a stale segment exactly equal to a new piece that took its place, is
-     * described in the <a href="package-summary.html#free">package documentation</a>; the
-     * checked mode catches it.
+     * the segment must be writable and of one of the region's live generations. What this cannot
+     * see: <a href="package-summary.html#free">package documentation</a>.
      *
      * @param piece a live piece of this region, exactly as allocated (not a slice, not a read-only
      *              view); {@link MemorySegment#NULL} is accepted and does nothing
@@ -159,16 +128,47 @@ public sealed interface Region extends Arena permits BaseRegion {
     void free(MemorySegment piece);
 
     /**
+     * The live piece that starts at {@code address}, as {@code allocate} returned it (its exact
+     * size, its generation's scope), for an address native code gave back. O(1); reads no native
+     * memory; finds zero-length pieces too (see <a href="package-summary.html#native">C libraries</a>).
+     *
+     * @param address where the piece starts
+     * @return the piece
+     * @throws IllegalArgumentException if no live piece of this region starts there (a foreign
+     *         address, a piece freed or from before a reset, inside a piece, a bump region's)
+     * @throws IllegalStateException if the region is closed
+     * @throws WrongThreadException if the region is confined to another thread
+     */
+    MemorySegment pieceAt(long address);
+
+    /**
+     * C's {@code realloc}: a live piece of {@code newByteSize} bytes holding the piece's bytes up
+     * to the smaller size, the rest zero-filled if the region zeroes; in place when its place has
+     * room, else moved (copied, then the piece freed). Only the returned segment is the piece
+     * afterwards. The limit counts the growth only. Details (alignment, {@code NULL}, size 0, the
+     * checked mode): <a href="package-summary.html#native">C libraries</a>.
+     *
+     * @param piece a live piece of this region, exactly as allocated, as for {@link #free}
+     * @param newByteSize the new size
+     * @return the piece, resized (the same scope when in place)
+     * @throws IllegalArgumentException if {@code newByteSize} is negative, or as {@link #free}
+     * @throws LimitExceededException if the limit or the gross limit refuses it; nothing changed
+     * @throws OutOfMemoryError if the source has no memory; nothing changed
+     * @throws IllegalStateException if the region is closed
+     * @throws WrongThreadException if the region is confined to another thread
+     * @throws UnsupportedOperationException if the region is in bump mode
+     */
+    MemorySegment reallocate(MemorySegment piece, long newByteSize);
+
+    /**
      * Frees every piece at once and starts a new generation; the region stays usable and keeps
      * the blocks this generation carved, to carve them again. Live bytes and count go to 0, the
      * low watermark to 0; the peak and the history counters stay. O(blocks and merged-in generations), never O(pieces).
      *
-     * <p>Ends the current scope first, then takes the memory back. If a piece is in use (a downcall
-     * holds it) the scope cannot end and this throws {@link IllegalStateException} with nothing
-     * released, as {@link Arena#close()} does; a shared region's scope ends in every lane or in
-     * none. Cleanup actions bound to the scope run inside this call; one that throws stops no
-     * release. The <a href="package-summary.html#ending">package documentation</a> says what
-     * happens when a merged-in scope is in use, and what cleanup actions may not do.
+     * <p>Ends the current scope first (in every lane or in none), then takes the memory back; if a
+     * downcall holds a piece, throws {@link IllegalStateException} with nothing released, as
+     * {@link Arena#close()} does. Cleanup actions run inside this call; one that throws stops no
+     * release (more: <a href="package-summary.html#ending">package documentation</a>).
      *
      * @throws IllegalStateException if the region is closed or a piece is in use
      * @throws WrongThreadException if the region is confined to another thread
@@ -190,8 +190,7 @@ public sealed interface Region extends Arena permits BaseRegion {
      * and empty. Live bytes and count move; history counters stay where they happened. Does not depend on the number of pieces.
      *
      * <p>The blocks of {@code source} come along; {@code source} goes on carving above what it
-     * handed over, so a scratch region merged every few pieces wastes no memory. Each merge adds
-     * one scope that this region's reset or close ends.
+     * handed over. Each merge adds one scope that this region's reset or close ends.
      *
      * @param source another open region of the same kind: both shared, or both confined to the
      *               calling thread
@@ -214,7 +213,6 @@ public sealed interface Region extends Arena permits BaseRegion {
      * cap below the current live bytes is accepted: later allocations (but zero-length ones) fail
      * until frees make room.
      *
-     *
      * @param bytes the new limit, 0 for none
      * @return the previous limit
      * @throws IllegalArgumentException if {@code bytes} is negative
@@ -227,11 +225,26 @@ public sealed interface Region extends Arena permits BaseRegion {
     long limit();
 
     /**
-     * The region's stats now.
-     * Live bytes and counts are exact, and so are the watermarks, except in a shared region
-     * without a limit that several threads allocate in: they count in steps of 64 KiB per lane
-     * (else every thread would write one counter on every operation), and may miss a swing smaller
-     * than that, but never show a value the live bytes did not take.
+     * Caps the bytes the region holds from its source (its gross bytes, overhead included); 0: none.
+     * The source is never asked for a block that would take the gross bytes over it: the allocation
+     * that needs it is refused with {@link LimitExceededException}, nothing changed. Blocks kept by
+     * a reset or brought by a merge count: see <a href="package-summary.html#native">C libraries</a>.
+     *
+     * @param bytes the new gross limit, 0 for none
+     * @return the previous gross limit
+     * @throws IllegalArgumentException if {@code bytes} is negative
+     * @throws IllegalStateException if the region is closed
+     * @throws WrongThreadException if the region is confined to another thread
+     */
+    long setGrossLimit(long bytes);
+
+    /** {@return the region's cap on gross bytes, 0 for none} Answers after close too. */
+    long grossLimit();
+
+    /**
+     * The region's stats now: exact, but the watermarks of a shared region without a limit that
+     * several threads allocate in, which count in steps of 64 KiB per lane: they may miss a
+     * smaller swing, and never show a value the live bytes did not take.
      *
      * @return a snapshot; after close, the final stats
      */
@@ -247,10 +260,8 @@ public sealed interface Region extends Arena permits BaseRegion {
     RegionStats statsAndResetPeaks();
 
     /**
-     * Checks the region now. In a {@linkplain Builder#checked checked} region: the guard zones
-     * before and after every live piece. A region that is not checked checks the guard zones of
-     * the checked pieces a merge brought it (they stay checked wherever they go), and returns at
-     * once if it holds none.
+     * Checks the guard zones around every live checked piece now: every piece of a
+     * {@linkplain Builder#checked checked} region, and the checked pieces a merge brought in.
      *
      * @throws MemoryCorruptionException if a guard zone was written, naming the first damaged
      *         piece (the exception's suppressed list names the others)
@@ -260,13 +271,11 @@ public sealed interface Region extends Arena permits BaseRegion {
     void verify();
 
     /**
-     * The live pieces of a {@linkplain Builder#checked checked} region, oldest first. Pieces a
-     * merge brought from a region that is not checked have no record, and are not listed; the
-     * {@linkplain #leakReport() leak report} counts them.
+     * The live pieces of a {@linkplain Builder#checked checked} region, oldest first (not those a
+     * merge brought from a region that is not checked, which have no record).
      *
      * @return a snapshot
-     * @throws UnsupportedOperationException if the region is not checked (it keeps no record of
-     *         its pieces)
+     * @throws UnsupportedOperationException if the region is not checked (no record of its pieces)
      * @throws IllegalStateException if the region is closed
      * @throws WrongThreadException if the region is confined to another thread
      */
@@ -274,9 +283,8 @@ public sealed interface Region extends Arena permits BaseRegion {
 
     /**
      * The live pieces of a {@linkplain Builder#checked checked} region grouped by where they were
-     * allocated, largest group first, with their ids (talloc's {@code talloc_report_full}), then
-     * a line counting the pieces a merge brought from regions that are not checked, which have no
-     * record. Closing a checked region that still holds pieces, recorded or not, logs this report.
+     * allocated, largest group first, with their ids (talloc's {@code talloc_report_full}), and a
+     * count of those without a record. Closing a checked region that holds pieces logs it.
      *
      * @return the report, several lines
      * @throws UnsupportedOperationException if the region is not checked
@@ -294,7 +302,6 @@ public sealed interface Region extends Arena permits BaseRegion {
         private final Settings.Builder settings;
         /** Null until {@link #checked} is called: then {@code regions.checked} decides at {@link #build()}. */
         private Boolean checked;
-
         /** Records the allocation site of one piece in this many, by default (see {@link #recordSites}). */
         static final int DEFAULT_SITE_SAMPLING = Settings.DEFAULT_SITE_EVERY;
 
@@ -314,8 +321,7 @@ public sealed interface Region extends Arena permits BaseRegion {
 
         /**
          * Chooses a shared or a confined region.
-         * @param shared true for a region any thread may use, false for one confined to the thread
-         *               that calls {@link #build()}
+         * @param shared true for a region any thread may use, false for one confined to the builder's thread
          * @return this builder
          */
         public Builder shared(boolean shared) {
@@ -335,11 +341,20 @@ public sealed interface Region extends Arena permits BaseRegion {
         }
 
         /**
-         * Sets the memory source. The built-in sources can be chosen by any code. A source of your
-         * own is trusted with raw memory (a block freed or handed out twice while the region holds
-         * it would let pieces touch memory that is not theirs), so the module that implements it
-         * must have native access ({@code --enable-native-access}), checked even where the JDK
-         * would only warn about a restricted call.
+         * Sets the initial gross limit.
+         * @param bytes the cap on bytes held from the source, 0 for none (see {@link Region#setGrossLimit})
+         * @return this builder
+         * @throws IllegalArgumentException if {@code bytes} is negative
+         */
+        public Builder grossLimit(long bytes) {
+            settings.grossLimit(Engine.checkLimit(bytes));
+            return this;
+        }
+
+        /**
+         * Sets the memory source. A source of your own is trusted with raw memory, so the module
+         * that implements it must have native access ({@code --enable-native-access}), checked even
+         * where the JDK would only warn about a restricted call; the built-in ones need none.
          * @param source where the region's blocks come from and go back to
          * @return this builder
          * @throws IllegalCallerException if {@code source} is not built in and the module that
@@ -354,8 +369,7 @@ public sealed interface Region extends Arena permits BaseRegion {
 
         /**
          * Chooses whether pieces are zero-filled.
-         * @param zeroing true (the default) to zero-fill every piece, false to hand pieces out
-         *                with whatever bytes they hold
+         * @param zeroing true (the default) to zero-fill every piece, false to hand them out as they are
          * @return this builder
          */
         public Builder zeroing(boolean zeroing) {
@@ -364,13 +378,10 @@ public sealed interface Region extends Arena permits BaseRegion {
         }
 
         /**
-         * Chooses bump mode, for pieces that are only ever released together (PostgreSQL's
-         * {@code BumpContext}): pieces are sliced back to back with no record of each, and
-         * {@link Region#free} throws {@link UnsupportedOperationException} (in any region a merge
-         * moves them to, it refuses them). Everything else works as in a region with
-         * {@code free}. A bump region is never checked.
-         * @param bump true for bump mode, false (the default) for a region whose pieces can be
-         *             freed one by one
+         * Chooses bump mode, for pieces only ever released together (PostgreSQL's {@code BumpContext}):
+         * pieces are sliced back to back with no record of each; {@link Region#free} throws
+         * {@link UnsupportedOperationException} (any region a merge moves them to refuses them).
+         * @param bump true for bump mode, false (the default) for pieces freed one by one
          * @return this builder
          */
         public Builder bump(boolean bump) {
@@ -379,11 +390,9 @@ public sealed interface Region extends Arena permits BaseRegion {
         }
 
         /**
-         * Chooses the checked mode, which finds the caller's memory mistakes: use after free, double
-         * and stale frees, overruns and underruns ({@link MemoryCorruptionException}), leaks
-         * ({@link Region#leakReport()}). Off by default; {@code -Dregions.checked=true} turns it on
-         * for every region built without an explicit {@code checked(false)}. What it does, what
-         * differs and what it costs: <a href="package-summary.html#checked">package documentation</a>.
+         * Chooses the checked mode, which finds use after free, double and stale frees, overruns
+         * ({@link MemoryCorruptionException}) and leaks; {@code -Dregions.checked=true} turns it on for
+         * every region built without {@code checked(false)} (<a href="package-summary.html#checked">more</a>).
          * @param checked true for a checked region
          * @return this builder
          */
@@ -393,11 +402,9 @@ public sealed interface Region extends Arena permits BaseRegion {
         }
 
         /**
-         * Whether closing a checked region that still holds pieces throws
+         * Whether closing a checked region that still holds pieces (recorded or not) throws
          * {@link IllegalStateException} after giving everything back (as Arrow's allocators do)
          * instead of logging the leak report. Off by default; ignored by an unchecked region.
-         * Pieces a merge brought from a region that is not checked count as held pieces too: a
-         * strict checked region that closes holding them throws, though they have no record.
          * @param strict true to throw on a leak
          * @return this builder
          */
@@ -407,9 +414,8 @@ public sealed interface Region extends Arena permits BaseRegion {
         }
 
         /**
-         * How often a checked region records an allocation's site: one in {@code everyNth} (1: every
-         * one). A stack walk costs about thirty allocations, so the default is one in
-         * {@value #DEFAULT_SITE_SAMPLING}; set 1 to find every leaking site.
+         * How often a checked region records an allocation's site (a stack walk, about thirty
+         * allocations' time): one in {@code everyNth}, by default {@value #DEFAULT_SITE_SAMPLING}.
          * @param everyNth at least 1
          * @return this builder
          * @throws IllegalArgumentException if {@code everyNth} is less than 1
@@ -420,9 +426,8 @@ public sealed interface Region extends Arena permits BaseRegion {
         }
 
         /**
-         * Whether the region has a JMX bean of its own while it is open
-         * ({@link dev.regions.management.RegionMXBean}), unless {@code regions.jmx} is {@code false}.
-         * Off by default: a server with a region per request would register a bean per request.
+         * Whether the region has a JMX bean of its own while open ({@link dev.regions.management.RegionMXBean}),
+         * unless {@code regions.jmx} is {@code false}. Off by default (a region per request, a bean each).
          * @param monitored true to register the region's bean
          * @return this builder
          */
@@ -433,7 +438,6 @@ public sealed interface Region extends Arena permits BaseRegion {
 
         /**
          * Builds the region. Takes no memory from the source yet.
-         *
          * @return a new open region
          */
         public Region build() {

@@ -3,6 +3,28 @@
  * also be freed one by one, reset all at once, merged into another region, capped, measured and
  * shared between threads (the ScriptBasic allocator's segments, on the FFM API).
  *
+ * <h2 id="kinds">Kinds of region</h2>
+ * <table class="striped">
+ * <caption style="display:none">Kinds of region</caption>
+ * <thead>
+ * <tr><th scope="col">built with</th><th scope="col">threads</th><th scope="col">{@code free}</th>
+ *     <th scope="col">finds the caller's mistakes</th></tr>
+ * </thead>
+ * <tbody>
+ * <tr><th scope="row">{@link dev.regions.Region#ofConfined()}</th><td>the building thread only</td><td>O(1)</td>
+ *     <td>misuse of the API (guarantee 2)</td></tr>
+ * <tr><th scope="row">{@link dev.regions.Region#ofShared()}</th><td>any number at once; every operation atomic</td>
+ *     <td>O(1)</td><td>misuse of the API</td></tr>
+ * <tr><th scope="row">{@code builder().bump(true)}</th><td>confined or shared</td>
+ *     <td>throws {@link java.lang.UnsupportedOperationException}: pieces go back together only</td>
+ *     <td>misuse of the API</td></tr>
+ * <tr><th scope="row">{@code builder().checked(true)}</th><td>confined or shared</td><td>O(1)</td>
+ *     <td>also use after free, any double free, overruns, leaks (about 4&times; the time)</td></tr>
+ * </tbody>
+ * </table>
+ * Sharing, zeroing, bump mode and checked mode are chosen on the {@link dev.regions.Region.Builder}; a bump region is
+ * never checked.
+ *
  * <h2 id="guarantees">Guarantees</h2>
  * Tests cite these by number ("guarantee 3").
  * <ol>
@@ -14,13 +36,15 @@
  * <li id="g2"><b>Misuse is a clear exception and changes nothing.</b> A negative size, an
  *     alignment that is not a power of two, {@code free} of a segment that is not a live piece of
  *     this region (foreign, already freed, from before a reset, a slice, a read-only view, rebuilt
- *     from an address, a piece of a bump region), {@code merge} of a region into itself, of a
+ *     from an address, a piece of a bump region) or {@code reallocate} of one, {@code pieceAt} of
+ *     an address where no live piece of this region starts, {@code merge} of a region into itself, of a
  *     closed region or across incompatible owners, any call after {@code close}, a confined region
  *     used from another thread ({@link java.lang.WrongThreadException}). The exception names the
  *     region and what was wrong; the region's state and stats are exactly as before the call
  *     (the one mistake a region that is not checked cannot see is <a href="#free">below</a>).
  * <li id="g3"><b>Exact stats.</b> Live bytes are the sum of the sizes of live pieces; a failed
- *     allocation (limit, source out of memory) leaves every figure unchanged; once every region
+ *     allocation or reallocation (limit, gross limit, source out of memory) leaves every figure
+ *     unchanged; once every region
  *     is closed, the process's live and gross bytes are 0: no native memory is leaked.
  * <li id="g4"><b>Pieces never overlap</b> and are zero-filled unless built with
  *     {@code zeroing(false)}. Every piece is aligned to at least 16 bytes and to any requested
@@ -28,8 +52,9 @@
  * <li id="g5"><b>Threads.</b> A confined region belongs to its building thread. A shared region may
  *     be used by any number of threads at once; every operation is atomic; a reset or close ends
  *     the generation in every lane or in none.
- * <li id="g6"><b>Costs that do not grow with the wrong thing.</b> {@code free} is O(1), and so is
- *     {@code allocate} of a piece up to 8 KiB; {@code reset} and {@code close} cost O(blocks and
+ * <li id="g6"><b>Costs that do not grow with the wrong thing.</b> {@code free} and {@code pieceAt} are O(1), and so
+ *     are {@code allocate} of a piece up to 8 KiB and {@code reallocate} in place (one that moves
+ *     costs an allocate, a copy and a free); {@code reset} and {@code close} cost O(blocks and
  *     merged-in generations held), never O(pieces); {@code merge} costs O(blocks and size
  *     classes), never O(pieces).
  * </ol>
@@ -50,7 +75,8 @@
  *     Allocations and frees are history: reset, merge and close do not change them.
  * <li>{@code merge}: live bytes and count move to the destination. Both regions must be shared, or
  *     both confined to the same thread; otherwise {@link java.lang.IllegalArgumentException}.
- * <li>Only {@code allocate} (and building a region) takes memory from the source; {@code free},
+ * <li>Only {@code allocate} and {@code reallocate} (and building a region) take memory from the
+ *     source; {@code free},
  *     {@code reset}, {@code merge} and {@code close} only give it back or keep it.
  * <li>{@code free(null)} throws {@link java.lang.NullPointerException};
  *     {@code free(MemorySegment.NULL)} does nothing. Zero-length pieces count in the live count.
@@ -91,7 +117,10 @@
  * the same region, before its next reset. Drop a piece's segment when you free it; the checked
  * mode always tells a stale piece from a live one.
  *
- * <h2 id="threads">When a thread dies, or nobody closes a region</h2>
+ * <h2 id="threads">Threads: lanes; when a thread dies, or nobody closes a region</h2>
+ * A shared region's threads each allocate in one of a fixed number of lanes with a lock each (four
+ * per processor, at most 64), numbered in turn as threads first use a shared region, so that later
+ * threads share lanes.
  * Once the thread that owns a confined region has ended, any thread may reset or close it, and its
  * memory goes back to the source as with a close by the owner. The JDK lets only the owner end a
  * confined arena, so the region's scope stays alive: cleanup actions bound to it with
@@ -115,6 +144,41 @@
  * serves, from the same thread, gets {@link java.lang.IllegalStateException}; one that waits for
  * another thread using the region, or calls another shared region (which may be merging with this
  * one), can deadlock. Keep cleanup actions to releasing resources.
+ *
+ * <h2 id="native">C libraries in a region</h2>
+ * Native code that allocates through a region hands back addresses, not segments. The foundation:
+ * <ul>
+ * <li>{@link dev.regions.Region#pieceAt(long)} turns the address where a live piece starts back into
+ *     that piece: its exact size, bound to its generation (the scope {@code allocate} gave it, even
+ *     for a piece a merge brought in), so {@code region.free(region.pieceAt(address))} frees it.
+ *     O(1), from the address directory and the block's codes; no map per piece (a carved block
+ *     records which generation its pieces belong to, and needs an entry per piece only for a piece
+ *     handed out again in another generation than its neighbours', after a merge). A zero-length
+ *     piece is found too: it starts on a unit no other piece starts on. In a checked region it is
+ *     the checked piece itself, with its own scope (found in the checked records); an address in a
+ *     guard zone is refused.
+ * <li>{@link dev.regions.Region#reallocate(MemorySegment, long)} is C's {@code realloc}. It keeps
+ *     the piece where it is when its place has room: a new size of the same size class, or, for a
+ *     piece in a block of its own, a size that block holds and fills at least half of. Otherwise it
+ *     moves: a new piece aligned as {@code allocate(newByteSize)} aligns it (16 bytes, as
+ *     {@code realloc} keeps only {@code malloc}'s alignment), the bytes copied, the old piece freed
+ *     (one allocation and one free in the counters; in place counts neither). The limit counts
+ *     only the growth: a reallocation is refused only if the new size would take the live bytes
+ *     over the limit once the old piece is gone, although one that moves holds both copies for a
+ *     moment (the gross limit, which caps what is taken from the source, counts both).
+ *     {@link java.lang.foreign.MemorySegment#NULL} allocates, as {@code realloc(NULL, n)} does; a new
+ *     size of 0 gives a zero-length piece (freed by {@code free}, as any). A refusal leaves the piece
+ *     live and every figure as it was. In a checked region it always moves: guard zones around the
+ *     new piece, the old piece's scope ended (a damaged guard is reported first, nothing changed).
+ * <li>{@link dev.regions.Region#setGrossLimit(long)} caps what the region holds from its source,
+ *     overhead included: the source is never asked for a block that would take the gross bytes over
+ *     it. The blocks a reset keeps to carve again stay in the gross bytes, so they count against
+ *     it, and a reset never asks the source for anything; blocks a merge brings in count too, and
+ *     may take the region over the cap, as may a cap set below the gross bytes: allocations that
+ *     need a new block then fail until a reset or close gives blocks back.
+ * </ul>
+ * Not built yet: upcall stubs with {@code malloc}'s and {@code free}'s signatures, for libraries
+ * that take an allocator (zlib's {@code zalloc}/{@code zfree}).
  *
  * <h2 id="checked">The checked mode</h2>
  * {@link dev.regions.Region.Builder#checked(boolean)}, or {@code -Dregions.checked=true} for every

@@ -67,6 +67,8 @@ public final class CarvedBlock extends Block {
     public long carvedIn;
     /** Whether a lane in bump mode carved it: a code 0 may then be a bump piece, not a freed one. */
     public boolean bumpCarved;
+    /** The generation (its id) of each live piece, for {@code pieceAt}: see {@link PieceGenerations}. */
+    public final PieceGenerations generations = new PieceGenerations();
     /** {@code [top, prepared)} is zeroed (when the carver zeroes) and has no codes. */
     private int prepared;
     /** Units at and above it hold zeros: never handed out since the block was clean. */
@@ -143,6 +145,7 @@ public final class CarvedBlock extends Block {
         if (to == 0 && escapes != null) {
             escapes.clear();
         }
+        generations.rewind(to);
     }
 
     /**

@@ -22,7 +22,8 @@ public final class LargeBlock extends Block {
     public long dirtyBytes;
     /** False for a bump region's piece: it can only be released with everything else. */
     public boolean freeable;
-
+    /** The id of the generation the live piece belongs to (for {@code pieceAt}). */
+    public long generation;
 
     public LargeBlock(Lease lease, int laneIndex, boolean zeroed) {
         super(lease, laneIndex);

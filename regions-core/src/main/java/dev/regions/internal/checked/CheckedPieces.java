@@ -89,6 +89,8 @@ public final class CheckedPieces implements CheckedMode {
     private final int siteEvery;
     /** The live pieces by their scope, in allocation order. */
     public final Map<MemorySegment.Scope, Record> live = new LinkedHashMap<>();
+    /** The live pieces by their address and by their raw piece's address (for {@code pieceAt}). */
+    final Map<Long, Record> byAddress = new java.util.HashMap<>();
     private long sampled;
 
     public CheckedPieces(Lane lane, boolean shared, int siteEvery) {
@@ -125,6 +127,8 @@ public final class CheckedPieces implements CheckedMode {
             Record record = new Record(IDS.incrementAndGet(), byteSize, front, raw, arena, piece,
                     ++sampled % siteEvery == 0 ? site() : null);
             live.put(arena.scope(), record);
+            byAddress.put(piece.address(), record);
+            byAddress.put(raw.address(), record);
             notes().add(record.note);
             RegionEvents.PieceAllocated e = new RegionEvents.PieceAllocated();
             if (e.isEnabled()) {
@@ -164,6 +168,43 @@ public final class CheckedPieces implements CheckedMode {
      */
     @Override
     public void free(MemorySegment piece) {
+        Record record = recordOf(piece);
+        MemoryCorruptionException damage = damage(record);
+        record.arena.close(); // throws, changing nothing, while a downcall holds the piece
+        live.remove(piece.scope());
+        forget(record);
+        lane.freeRaw(record.raw, record.byteSize);
+        RegionEvents.PieceFreed e = new RegionEvents.PieceFreed();
+        if (e.isEnabled()) {
+            e.region = lane.name;
+            e.id = record.id;
+            e.bytes = record.byteSize;
+            e.commit();
+        }
+        if (damage != null) {
+            throw damage;
+        }
+    }
+
+    @Override
+    public MemorySegment pieceAt(long address) {
+        return CheckedResize.pieceAt(this, lane, address);
+    }
+
+    @Override
+    public MemorySegment reallocate(MemorySegment piece, long newByteSize) {
+        return CheckedResize.reallocate(this, lane, piece, newByteSize);
+    }
+
+    /** Drops the records of a piece that is no longer live, but its entry in {@link #live}. */
+    private void forget(Record record) {
+        notes().remove(record.note);
+        byAddress.remove(record.piece.address());
+        byAddress.remove(record.raw.address());
+    }
+
+    /** The record of {@code piece}, a live checked piece of this lane exactly as handed out, or throws. */
+    Record recordOf(MemorySegment piece) {
         if (!piece.isNative()) {
             throw Refusals.notAPiece(lane.name, piece, "it is a Java-heap segment, not a piece of this region");
         }
@@ -183,21 +224,7 @@ public final class CheckedPieces implements CheckedMode {
             throw Refusals.notAPiece(lane.name, piece, "it is a slice of piece #" + record.id + " of "
                     + record.byteSize + " bytes, not a piece");
         }
-        MemoryCorruptionException damage = damage(record);
-        record.arena.close(); // throws, changing nothing, while a downcall holds the piece
-        live.remove(piece.scope());
-        notes().remove(record.note);
-        lane.freeRaw(record.raw, record.byteSize);
-        RegionEvents.PieceFreed e = new RegionEvents.PieceFreed();
-        if (e.isEnabled()) {
-            e.region = lane.name;
-            e.id = record.id;
-            e.bytes = record.byteSize;
-            e.commit();
-        }
-        if (damage != null) {
-            throw damage;
-        }
+        return record;
     }
 
     /** Checks every live piece's guards; returns the first damage found (the others suppressed), or null. */
@@ -241,7 +268,7 @@ public final class CheckedPieces implements CheckedMode {
                     throw inUse;
                 }
                 it.remove();
-                notes().remove(r.note);
+                forget(r);
                 Generation generation = lane.generations.find(r.raw.scope());
                 generation.liveBytes -= r.byteSize;
                 generation.liveCount--;
@@ -259,6 +286,7 @@ public final class CheckedPieces implements CheckedMode {
     /** The region's thread has died: its pieces' arenas cannot be closed, and no thread can touch them. */
     void abandonAll() {
         live.clear();
+        byAddress.clear();
         notes().clear();
     }
 
@@ -277,6 +305,8 @@ public final class CheckedPieces implements CheckedMode {
         CheckedPieces other = (CheckedPieces) from;
         live.putAll(other.live);
         other.live.clear();
+        byAddress.putAll(other.byAddress);
+        other.byAddress.clear();
         notes().addAll(other.notes());
         other.notes().clear();
     }
@@ -361,7 +391,7 @@ public final class CheckedPieces implements CheckedMode {
     }
 
     /** The first changed guard byte of {@code r}, as an exception, or null. */
-    private MemoryCorruptionException damage(Record r) {
+    MemoryCorruptionException damage(Record r) {
         long offset = firstChanged(r.raw, 0, r.front);
         if (offset < 0) {
             offset = firstChanged(r.raw, r.front + r.byteSize, BACK_GUARD);

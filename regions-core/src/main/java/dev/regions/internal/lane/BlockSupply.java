@@ -1,5 +1,6 @@
 package dev.regions.internal.lane;
 
+import dev.regions.LimitExceededException;
 import dev.regions.MemorySource;
 import dev.regions.internal.block.AddressDirectory;
 import dev.regions.internal.block.Block;
@@ -8,6 +9,7 @@ import dev.regions.internal.block.LargeBlock;
 import dev.regions.internal.block.SizeClasses;
 import dev.regions.internal.event.RegionEvents;
 import dev.regions.internal.source.RawSource;
+import dev.regions.internal.stats.GrossLimit;
 import dev.regions.internal.stats.Lease;
 import dev.regions.internal.stats.Ledger;
 import dev.regions.internal.util.Refusals;
@@ -117,16 +119,43 @@ public final class BlockSupply {
      * ended) goes back to the source and the call fails.
      */
     private Lease take(long byteSize, long byteAlignment) {
-        MemorySegment block = callouts.allocate(source, byteSize, byteAlignment);
+        GrossLimit cap = ledger.grossLimit;
+        boolean reserved;
+        try {
+            reserved = cap != null && cap.reserve(region, byteSize); // refused: nothing asked, nothing changed
+        } catch (LimitExceededException refused) {
+            RegionEvents.limitExceeded(region, byteSize, ledger.grossBytes(), cap.cap());
+            throw refused;
+        }
+        MemorySegment block;
+        try {
+            block = callouts.allocate(source, byteSize, byteAlignment);
+        } catch (Throwable e) {
+            if (reserved) {
+                cap.taken(byteSize);
+            }
+            throw e;
+        }
         if (block == null || !block.isNative() || block.byteSize() < byteSize
                 || (block.address() & (byteAlignment - 1)) != 0 || block.isReadOnly() || !block.scope().isAlive()) {
+            if (reserved) {
+                cap.taken(byteSize);
+            }
             IllegalStateException bad = Refusals.badSource(source, block, byteSize, byteAlignment);
             if (block != null) {
                 Refusals.addFailure(bad, callouts.giveBack(source, block));
             }
             throw bad;
         }
-        Lease lease = new Lease(source, block, byteSize, ledger);
+        Lease lease;
+        if (reserved) {
+            synchronized (cap) { // from reserved to counted at once: another lane never sees the bytes twice
+                lease = new Lease(source, block, byteSize, ledger);
+                cap.taken(byteSize);
+            }
+        } else {
+            lease = new Lease(source, block, byteSize, ledger);
+        }
         ledger.leases.add(lease);
         RegionEvents.sourceCall(region, "take", byteSize, source);
         return lease;

@@ -18,6 +18,12 @@ public interface CheckedMode {
     /** Frees a live checked piece of this lane (checks its guard zones, ends its scope). */
     void free(MemorySegment piece);
 
+    /** The live checked piece that starts at {@code address}, or null; throws if {@code address} starts a raw piece. */
+    MemorySegment pieceAt(long address);
+
+    /** Reallocates a live checked piece of this lane: always a new piece (a new scope), the old one freed. */
+    MemorySegment reallocate(MemorySegment piece, long newByteSize);
+
     /** Whether the piece bound to {@code scope} is a live checked piece here. */
     boolean holds(MemorySegment.Scope scope);
 

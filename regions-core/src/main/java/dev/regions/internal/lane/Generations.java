@@ -23,6 +23,7 @@ public final class Generations {
     public Generation current;
     private final ArrayList<Generation> adopted = new ArrayList<>();
     private Map<MemorySegment.Scope, Generation> byScope;
+    private Map<Long, Generation> byId;
 
     Generations(Generation current) {
         this.current = current;
@@ -38,6 +39,22 @@ public final class Generations {
         }
         for (Generation g : adopted) {
             if (g.scope.equals(scope)) {
+                return g;
+            }
+        }
+        return null;
+    }
+
+    /** The generation of this lane whose id is {@code id}, or null (for {@code pieceAt}). */
+    Generation findById(long id) {
+        if (current.id == id) {
+            return current;
+        }
+        if (byId != null) {
+            return byId.get(id);
+        }
+        for (Generation g : adopted) {
+            if (g.id == id) {
                 return g;
             }
         }
@@ -64,6 +81,7 @@ public final class Generations {
         }
         from.adopted.clear();
         from.byScope = null;
+        from.byId = null;
         from.current = fresh;
     }
 
@@ -72,10 +90,13 @@ public final class Generations {
         adopted.add(g);
         if (byScope != null) {
             byScope.put(g.scope, g);
+            byId.put(g.id, g);
         } else if (adopted.size() > MAP_ABOVE) {
             byScope = new HashMap<>();
+            byId = new HashMap<>();
             for (Generation a : adopted) {
                 byScope.put(a.scope, a);
+                byId.put(a.id, a);
             }
         }
     }
@@ -101,6 +122,7 @@ public final class Generations {
         }
         adopted.clear();
         byScope = null;
+        byId = null;
         current = next;
         for (Generation g : survivors) {
             adopt(g, g.owner);

@@ -43,14 +43,12 @@ import java.lang.foreign.MemorySegment;
 public final class Lane extends Padded {
     /** The pieces the fast path of {@link #allocate} takes: 1..256 bytes at the default alignment. */
     private static final long SMALL_FAST = SizeClasses.SMALL_MAX;
-
     public final String name;
     public final int laneIndex;
     final boolean zeroing;
     final boolean bump;
     /** The checked mode's records, or null (a lane that is not checked gets them with merged checked pieces). */
     public CheckedMode checked;
-
     /** Neither bump mode nor checked: the fast paths apply. */
     private final boolean plain;
     public final Ledger ledger;
@@ -61,6 +59,7 @@ public final class Lane extends Padded {
     public final FreeLists free = new FreeLists();
     public final LargeBlocks large = new LargeBlocks();
     public long limit;
+    public long limitCredit; // live bytes the limit check leaves out: a moving reallocation's old piece, freed once copied
     private boolean closed;
     /** Whether some live pieces are bump pieces, recorded nowhere (for the {@code Validator}). */
     public boolean holdsBumpPieces;
@@ -69,15 +68,12 @@ public final class Lane extends Padded {
 
     private CarvedBlock carve;
     private MemorySegment carveView;
-
     private long lastLeafKey = -1;
     private Block[] lastLeaf;
 
-    /** A lane of a shared region: its shares of the region's live counter, bounds on its live bytes. */
+    /** A lane of a shared region: its shares of the region's live counter (bounds on its live bytes); whether it ever allocated. */
     public long regionFloor, regionCeiling;
-    /** A lane of a shared region: whether it ever allocated. */
     public boolean used;
-
     /** {@code checkedMode} makes the lane's checked records, or is null if its pieces are not checked. */
     public Lane(String name, Settings settings, long limit, int laneIndex, Generation first, Ledger ledger,
             java.util.function.Function<Lane, CheckedMode> checkedMode) {
@@ -161,6 +157,7 @@ public final class Lane extends Padded {
     /** Hands out the place of a freed piece again, zeroed: it may hold what the freed piece's owner wrote. */
     private MemorySegment reuse(CarvedBlock block, int unit, long byteSize) {
         block.markLive(unit, byteSize);
+        block.generations.reused(unit, generations.current.id);
         MemorySegment piece = views.of(block).asSlice((long) unit << SizeClasses.UNIT_SHIFT, byteSize);
         if (zeroing) {
             Zeroing.zero(piece);
@@ -224,12 +221,12 @@ public final class Lane extends Padded {
         }
         if (!bump) { // a bump piece is recorded nowhere, so that no region can free it alone
             block.markLive(unit + 1, 0);
+            block.generations.reused(unit + 1, generations.current.id);
         }
         return view.asSlice((long) (unit + 1) << SizeClasses.UNIT_SHIFT, 0);
     }
 
-    /** The class of a zero-length piece's two units. */
-    static final int EMPTY_CLASS = 1;
+    static final int EMPTY_CLASS = 1; // the class of a zero-length piece's two units
 
     private int carveSlow(int units, int alignUnits) {
         return carveSlow(units, alignUnits, 0);
@@ -253,6 +250,7 @@ public final class Lane extends Padded {
         block.carver = ledger;
         block.bumpCarved |= bump;
         block.carvedIn = generations.current.id;
+        block.generations.carvingFrom(block.top, block.carvedIn);
         carve = block;
         carveView = views.of(block);
         return block.carve(units, alignUnits, offset, zeroing, carveView);
@@ -275,8 +273,8 @@ public final class Lane extends Padded {
     }
 
     /** A piece that adds no bytes (zero-length) takes no region over its limit, even one already over it. */
-    private void checkLimit(long byteSize) {
-        if (limit != 0 && byteSize > limit - ledger.liveBytes && byteSize > 0) {
+    void checkLimit(long byteSize) {
+        if (limit != 0 && byteSize > limit - (ledger.liveBytes - limitCredit) && byteSize > 0) {
             RegionEvents.limitExceeded(name, byteSize, ledger.liveBytes, limit);
             throw Refusals.limitExceeded(name, "allocating a piece", byteSize, ledger.liveBytes, limit);
         }
@@ -392,6 +390,7 @@ public final class Lane extends Padded {
             views.start(next);
             if (carve != null) {
                 carve.carvedIn = next.id;
+                carve.generations.carvingFrom(carve.top, next.id);
                 carveView = views.of(carve);
             }
         }
@@ -412,6 +411,7 @@ public final class Lane extends Padded {
         CarvedBlock stillCarved = from.carve;
         if (stillCarved != null) {
             stillCarved.mark = stillCarved.top; // what the source carved so far is ours now
+            stillCarved.generations.carvingFrom(stillCarved.top, freshForFrom.id);
         }
         holdsBumpPieces |= from.holdsBumpPieces;
         holdsUncheckedPieces |= from.holdsUncheckedPieces || (!from.checksItsPieces() && from.ledger.liveCount > 0);

@@ -59,6 +59,7 @@ public final class LargeBlocks {
             block = lane.supply.newLargeBlock(blockBytes, alignment);
             blocks.add(block);
         }
+        block.generation = lane.generations.current.id;
         return handOut(block, lane.views.of(block), byteSize, byteSize == 0 ? alignment : 0, lane.zeroing, !lane.bump);
     }
 

@@ -11,6 +11,7 @@ public final class Settings {
     private final String name;
     private final boolean shared;
     private final long limit;
+    private final long grossLimit;
     private final MemorySource source;
     private final boolean zeroing;
     private final boolean bump;
@@ -23,6 +24,7 @@ public final class Settings {
         this.name = b.name;
         this.shared = b.shared;
         this.limit = b.limit;
+        this.grossLimit = b.grossLimit;
         this.source = b.source;
         this.zeroing = b.zeroing;
         this.bump = b.bump;
@@ -61,6 +63,11 @@ public final class Settings {
     /** The initial limit, 0 for none. */
     public long limit() {
         return limit;
+    }
+
+    /** The initial gross limit, 0 for none. */
+    public long grossLimit() {
+        return grossLimit;
     }
 
     /** Where its blocks come from. */
@@ -103,6 +110,7 @@ public final class Settings {
         private String name;
         private boolean shared;
         private long limit;
+        private long grossLimit;
         private MemorySource source = MemorySource.malloc();
         private boolean zeroing = true;
         private boolean bump;
@@ -126,6 +134,11 @@ public final class Settings {
 
         public Builder limit(long limit) {
             this.limit = limit;
+            return this;
+        }
+
+        public Builder grossLimit(long grossLimit) {
+            this.grossLimit = grossLimit;
             return this;
         }
 

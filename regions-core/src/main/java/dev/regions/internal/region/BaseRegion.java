@@ -12,6 +12,7 @@ import dev.regions.internal.lane.Generation;
 import dev.regions.internal.lane.Lane;
 import dev.regions.internal.lane.Settings;
 import dev.regions.internal.stats.GlobalStats;
+import dev.regions.internal.stats.GrossLimit;
 import dev.regions.internal.stats.Ledger;
 import dev.regions.internal.stats.RegionRecord;
 import dev.regions.internal.stats.SteppedCounter;
@@ -64,6 +65,8 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
     public final RegionRecord record;
     /** The cleaner's hold on the region's memory, should it become unreachable before it is closed. */
     private final java.lang.ref.Cleaner.Cleanable reclaim;
+    /** The cap on the bytes the region takes from its source; every lane's source calls check it. */
+    final GrossLimit grossLimit;
 
     /**
      * Takes {@code first}, the arena of the first generation (closed if the region cannot be
@@ -80,6 +83,7 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
             throw e;
         }
         this.record = new RegionRecord(id, name, kind, settings.limit());
+        this.grossLimit = new GrossLimit(record, settings.grossLimit());
         this.reclaim = Reclaimer.register(this, record);
         GlobalStats.regionOpened(record);
     }
@@ -91,6 +95,7 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
     final Lane addLane(long limit, int laneIndex) {
         // a lane's share of the process's watermark step, so that they miss less than one step per region
         Ledger ledger = new Ledger(settings.shared() ? SteppedCounter.STEP / Lanes.COUNT : SteppedCounter.STEP);
+        ledger.grossLimit = grossLimit;
         Lane lane = new Lane(name, settings, limit, laneIndex, new Generation(null, arena, anchor), ledger,
                 settings.checked() ? h -> new CheckedPieces(h, settings.shared(), settings.siteEvery()) : null);
         record.add(lane.ledger);
@@ -351,6 +356,20 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
     @Override
     public final long limit() {
         return statsKeeper().limit(); // no access taken: a plain read of the limit, possibly a moment stale on another thread
+    }
+
+    @Override
+    public final long setGrossLimit(long bytes) {
+        Refusals.limit(bytes);
+        return withAccess(Access.CHANGE, () -> {
+            checkUsable();
+            return grossLimit.set(bytes);
+        });
+    }
+
+    @Override
+    public final long grossLimit() {
+        return grossLimit.cap();
     }
 
     @Override

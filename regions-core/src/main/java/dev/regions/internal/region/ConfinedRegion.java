@@ -1,6 +1,8 @@
 package dev.regions.internal.region;
 
 import dev.regions.internal.lane.Lane;
+import dev.regions.internal.lane.PieceAt;
+import dev.regions.internal.lane.Reallocation;
 import dev.regions.internal.lane.Settings;
 import dev.regions.internal.util.Refusals;
 
@@ -56,6 +58,31 @@ public final class ConfinedRegion extends BaseRegion {
             lane.free(piece);
         }
         Reference.reachabilityFence(this);
+    }
+
+    @Override
+    public MemorySegment pieceAt(long address) {
+        if (Thread.currentThread() != owner) {
+            throw Refusals.wrongThread(name, owner);
+        }
+        lane.checkUsable();
+        MemorySegment piece = PieceAt.find(lane, address);
+        Reference.reachabilityFence(this);
+        return piece;
+    }
+
+    @Override
+    public MemorySegment reallocate(MemorySegment piece, long newByteSize) {
+        Objects.requireNonNull(piece, "piece");
+        Refusals.sizeAndAlignment(newByteSize, 1);
+        if (Thread.currentThread() != owner) {
+            throw Refusals.wrongThread(name, owner);
+        }
+        lane.checkUsable();
+        MemorySegment resized = Refusals.isNull(piece) ? lane.allocate(newByteSize, 1)
+                : Reallocation.run(lane, piece, newByteSize);
+        Reference.reachabilityFence(this);
+        return resized;
     }
 
     @Override

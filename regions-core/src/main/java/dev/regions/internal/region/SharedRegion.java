@@ -5,6 +5,8 @@ import dev.regions.internal.block.AddressDirectory;
 import dev.regions.internal.block.Block;
 import dev.regions.internal.lane.Callouts;
 import dev.regions.internal.lane.Lane;
+import dev.regions.internal.lane.PieceAt;
+import dev.regions.internal.lane.Reallocation;
 import dev.regions.internal.lane.Settings;
 import dev.regions.internal.util.Refusals;
 
@@ -123,6 +125,90 @@ public final class SharedRegion extends BaseRegion {
             lock.unlock();
             Reference.reachabilityFence(this);
         }
+    }
+
+    @Override
+    public MemorySegment pieceAt(long address) {
+        int index = laneAt(address);
+        RegionLock lock = lanes.locks[index];
+        lock.lock();
+        try {
+            Lane lane = lanes.all[index];
+            if (lane == null) {
+                if (closed) {
+                    throw Refusals.closed(name);
+                }
+                throw Refusals.noPieceAt(name, address, "it is not in this region's memory (foreign, or another"
+                        + " region's)");
+            }
+            lane.checkUsable();
+            return PieceAt.find(lane, address);
+        } finally {
+            lock.unlock();
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    @Override
+    public MemorySegment reallocate(MemorySegment piece, long newByteSize) {
+        Objects.requireNonNull(piece, "piece");
+        Refusals.sizeAndAlignment(newByteSize, 1);
+        if (Refusals.isNull(piece)) {
+            return allocate(newByteSize, 1); // C's realloc(NULL, n)
+        }
+        int index = laneAt(piece.address());
+        RegionLock lock = lanes.locks[index];
+        lock.lock();
+        try {
+            Lane lane = lanes.all[index];
+            if (lane == null) {
+                lane = newLane(index); // it refuses the piece, with the reason
+            }
+            lane.checkUsable();
+            long old = piece.byteSize();
+            if (!stats.limited()) {
+                MemorySegment resized = Reallocation.run(lane, piece, newByteSize);
+                stats.changed(lane, newByteSize - old);
+                return resized;
+            }
+            long growth = Math.max(0, newByteSize - old); // the limit counts only the growth (see Reallocation)
+            if (growth > 0) {
+                stats.reserve(name, growth);
+            }
+            MemorySegment resized;
+            try {
+                resized = Reallocation.run(lane, piece, newByteSize);
+            } catch (Throwable e) {
+                if (growth > 0) {
+                    stats.unreserve(growth);
+                }
+                throw e;
+            }
+            if (growth > 0) {
+                stats.made(growth);
+            } else if (old > newByteSize) {
+                stats.release(old - newByteSize);
+            }
+            return resized;
+        } finally {
+            lock.unlock();
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /**
+     * The lane whose block holds {@code address} (through the blocks it shadows), read without its
+     * lock (the lane checks again under it), or this thread's lane if none does.
+     */
+    private int laneAt(long address) {
+        checkNotInCallout();
+        for (Block block = AddressDirectory.lookup(address); block != null; block = block.shadowed) {
+            Lane lane = block.laneIndex >= 0 && block.laneIndex < Lanes.COUNT ? lanes.all[block.laneIndex] : null;
+            if (lane != null && block.lease.isHeldBy(lane.ledger)) {
+                return block.laneIndex;
+            }
+        }
+        return Lanes.ofThisThread();
     }
 
     private void countFree(Lane lane, MemorySegment piece) {

@@ -70,6 +70,9 @@ public final class Ledger extends Padded {
     @SuppressWarnings("unused") // through GROSS
     private long grossBytes;
 
+    /** The gross limit of the ledger's region, checked before each source call (see {@link GrossLimit}), or null. */
+    public GrossLimit grossLimit;
+
     /** The leases this ledger holds (it may share some with the ledgers of other lanes). */
     public final List<Lease> leases = new ArrayList<>();
 
@@ -112,6 +115,16 @@ public final class Ledger extends Padded {
         assert liveBytes >= 0 && liveCount >= 0 : "a free took live bytes to " + liveBytes + ", pieces to " + liveCount;
         if (liveBytes < globalFloor) {
             GlobalStats.publish(this, -byteSize);
+        }
+    }
+
+    /** A live piece changed size in place by {@code delta} bytes (a reallocation): no piece came or went. */
+    public void resized(long delta) {
+        liveBytes += delta;
+        peakLiveBytes = Math.max(peakLiveBytes, liveBytes);
+        lowLiveBytes = Math.min(lowLiveBytes, liveBytes);
+        if (liveBytes > globalCeiling || liveBytes < globalFloor) {
+            GlobalStats.publish(this, delta);
         }
     }
 

@@ -59,6 +59,26 @@ public final class Refusals {
         return new IllegalArgumentException("cannot free " + piece + " in region '" + region + "': " + why);
     }
 
+    /** {@code pieceAt} found no live piece of the region at {@code address}. */
+    public static IllegalArgumentException noPieceAt(String region, long address, String why) {
+        return new IllegalArgumentException("no live piece of region '" + region + "' starts at address 0x"
+                + Long.toHexString(address) + ": " + why);
+    }
+
+    /** A refusal of {@code free}'s checks, reworded for another operation on the piece ("reallocate"). */
+    public static IllegalArgumentException reworded(IllegalArgumentException refusal, String verb) {
+        String message = refusal.getMessage();
+        return message != null && message.startsWith("cannot free ")
+                ? new IllegalArgumentException("cannot " + verb + message.substring("cannot free".length()), refusal)
+                : refusal;
+    }
+
+    public static LimitExceededException grossLimitExceeded(String region, long bytes, long gross, long limit) {
+        return new LimitExceededException("taking a block of " + bytes + " bytes from the source would take region '"
+                + region + "' to " + (gross + bytes) + " gross bytes, over its gross limit of " + limit
+                + " (it holds " + gross + ")");
+    }
+
     public static IllegalStateException badSource(MemorySource source, MemorySegment block, long byteSize,
             long byteAlignment) {
         return new IllegalStateException("memory source " + source + " returned " + block + " for a request of "
