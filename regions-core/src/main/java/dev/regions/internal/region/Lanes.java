@@ -10,11 +10,15 @@ import dev.regions.internal.lane.Lane;
  * (BENCHMARKS.md, W3, has what that measured). Operations on the whole region take every lane's
  * lock, in lane order.
  *
- * <p>Threads get lane numbers in turn as they first use any shared region ({@link #ofThisThread}),
- * so n threads use n different lanes up to {@link #COUNT}; thread ids, which the creation of other
- * threads spaces apart, could put two busy threads on one lane. A lane is made the first
- * time a thread allocates in it, so a shared region used by one thread holds one lane and one
- * block; the locks exist from the start, so that taking every lock always takes the same set.
+ * <p>A thread takes its lane as it first uses any shared region, the same lane in every one
+ * ({@link ThreadLanes}): a lane whose threads have all ended, else one no thread took, else the
+ * one with the fewest threads alive. So n threads alive at once use n different lanes up to
+ * {@link #COUNT}, and a thread that comes after one that ended takes over that thread's lane,
+ * blocks and free space included: the lanes a region uses follow the threads alive at once, not
+ * the threads that ever ran. (Thread ids, which the creation of other threads spaces apart, could
+ * put two busy threads on one lane.) A lane is made
+ * the first time a thread allocates in it, so a shared region used by one thread holds one lane and
+ * one block; the locks exist from the start, so that taking every lock always takes the same set.
  */
 public final class Lanes {
     /** Lanes per shared region: a power of two, four times the processors (so threads rarely share one), at most 64. */
@@ -32,7 +36,7 @@ public final class Lanes {
 
     /** The calling thread's lane. */
     static int ofThisThread() {
-        return ThreadLanes.ofThisThread() & (COUNT - 1);
+        return ThreadLanes.ofThisThread();
     }
 
     void lockAll() {
