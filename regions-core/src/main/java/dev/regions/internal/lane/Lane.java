@@ -74,6 +74,7 @@ public final class Lane extends Padded {
     /** A lane of a shared region: its shares of the region's live counter (bounds on its live bytes); whether it ever allocated. */
     public long regionFloor, regionCeiling;
     public boolean used;
+    public int handovers; // a lane of a shared region: how often it had changed hands when its shares were last settled
     /** {@code checkedMode} makes the lane's checked records, or is null if its pieces are not checked. */
     public Lane(String name, Settings settings, long limit, int laneIndex, Generation first, Ledger ledger,
             java.util.function.Function<Lane, CheckedMode> checkedMode) {

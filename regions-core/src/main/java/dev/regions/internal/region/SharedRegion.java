@@ -33,9 +33,11 @@ import java.util.function.Supplier;
  * action) that calls back into it gets {@link IllegalStateException} before any lock is taken:
  * waiting for a lane another thread holds while that thread waits for ours would never end.
  *
- * <p>What it costs: each lane takes its own blocks, so a region used by many threads holds up to
- * a partly used block per lane more than one used by one thread; when there are more threads
- * than lanes, threads share a lane and its lock.
+ * <p>What it costs: each lane takes its own blocks, so a region used by many threads at once holds
+ * up to a partly used block per lane more than one used by one thread; when there are more threads
+ * than lanes, threads share a lane and its lock. A thread that ended leaves its lane, with its
+ * blocks and free space, to the next thread that comes ({@link ThreadLanes}), whose first
+ * allocation settles the lane's share of the stats ({@link SharedStats#handedOver}).
  */
 public final class SharedRegion extends BaseRegion {
     private final Lanes lanes = new Lanes();
@@ -61,6 +63,10 @@ public final class SharedRegion extends BaseRegion {
             lane.checkUsable();
             if (!lane.used) {
                 stats.laneUsed(lane);
+            }
+            int handovers = ThreadLanes.handovers(index);
+            if (lane.handovers != handovers) { // an ended thread left this lane to the calling one
+                stats.handedOver(lane, handovers);
             }
             MemorySegment piece;
             if (stats.limited() && byteSize == 0) {

@@ -102,6 +102,20 @@ public final class SharedStats implements StatsKeeper {
         }
     }
 
+    /**
+     * The lane's number changed hands since the lane last saw it ({@link ThreadLanes}: a thread
+     * that ended left it to a new one): its shares become its live bytes, exactly, so that what
+     * the ended thread had not yet told the counter is told now, and the watermarks carry no step
+     * for a thread that is gone (its lock held).
+     */
+    void handedOver(Lane lane, int handovers) {
+        lane.handovers = handovers;
+        if (!limited()) { // limited, the shares are exact already
+            long now = lane.ledger.liveBytes;
+            share(lane, now, now);
+        }
+    }
+
     private void share(Lane lane, long floor, long ceiling) {
         long floorDelta = floor - lane.regionFloor;
         long ceilingDelta = ceiling - lane.regionCeiling;

@@ -30,6 +30,12 @@ import java.util.ArrayDeque;
  * its lane itself (never its carrier's, which it may leave in the middle of an allocation that
  * calls the source). Short virtual threads that run a few at a time use a few lanes; thousands
  * alive at once share every lane.
+ *
+ * <h2>Handovers</h2>
+ * When a thread takes a lane whose threads have all ended, the lane changes hands in every shared
+ * region: {@link #handovers} counts that per lane, and a region settles the lane's share of its
+ * stats the next time a thread allocates in it ({@link SharedStats#handedOver}), so that the
+ * ended threads leave no step behind in the region's watermarks.
  */
 public final class ThreadLanes {
     private ThreadLanes() {
@@ -38,13 +44,15 @@ public final class ThreadLanes {
     /** Below this many entries in all the lists, a thread that finds every lane taken drops every ended thread first. */
     static final int EXACT_UP_TO = 4 * Lanes.COUNT;
 
-    /** Guards everything below. */
+    /** Guards everything below but {@link #HANDOVERS}' reads. */
     private static final Object LOCK = new Object();
     /** Per lane: the threads that took it, the latest first; the ended ones not yet dropped among them. */
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static final ArrayDeque<WeakReference<Thread>>[] HOLDERS = new ArrayDeque[Lanes.COUNT];
     /** Per lane: whether some thread ever took it. */
     private static final boolean[] EVER_TAKEN = new boolean[Lanes.COUNT];
+    /** Per lane: how many times it changed hands (written under {@link #LOCK}). */
+    private static final int[] HANDOVERS = new int[Lanes.COUNT];
 
     static {
         for (int lane = 0; lane < Lanes.COUNT; lane++) {
@@ -59,6 +67,14 @@ public final class ThreadLanes {
         return OF_THREAD.get()[0];
     }
 
+    /**
+     * How many times lane {@code lane} changed hands from ended threads to a new one; read without
+     * a lock (a racing reader sees the change on a later call).
+     */
+    static int handovers(int lane) {
+        return HANDOVERS[lane];
+    }
+
     /** A lane for the calling thread, which has none (see the class comment for the order). */
     private static int take() {
         WeakReference<Thread> me = new WeakReference<>(Thread.currentThread());
@@ -71,7 +87,8 @@ public final class ThreadLanes {
                     holders.removeFirst();
                 }
                 if (holders.isEmpty() && EVER_TAKEN[lane]) {
-                    holders.addFirst(me); // its threads have all ended: the calling one takes it over
+                    HANDOVERS[lane]++; // its threads have all ended: the calling one takes it over
+                    holders.addFirst(me);
                     return lane;
                 }
                 if (holders.isEmpty() && unused < 0) {
