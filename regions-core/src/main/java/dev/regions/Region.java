@@ -243,8 +243,9 @@ public sealed interface Region extends Arena permits BaseRegion {
 
     /**
      * The region's stats now: exact, but the watermarks of a shared region without a limit that
-     * several threads allocate in, which count in steps of 64 KiB per lane: they may miss a
-     * smaller swing, and never show a value the live bytes did not take.
+     * several threads allocate in, which count in steps of 64 KiB per lane in use (never more lanes
+     * than threads alive at once): they may miss a smaller swing, and never show a value the live
+     * bytes did not take.
      *
      * @return a snapshot; after close, the final stats
      */

@@ -119,8 +119,14 @@
  *
  * <h2 id="threads">Threads: lanes; when a thread dies, or nobody closes a region</h2>
  * A shared region's threads each allocate in one of a fixed number of lanes with a lock each (four
- * per processor, at most 64), numbered in turn as threads first use a shared region, so that later
- * threads share lanes.
+ * per processor, at most 64). A thread takes its lane as it first uses a shared region, and keeps
+ * it while it lives: the lane of threads that have all ended if there is one, with the free space
+ * and the partly used blocks they left there, else a lane no thread has taken, else the lane with
+ * the fewest threads alive. So the memory a shared region holds follows its live bytes and the
+ * number of threads alive at once, never the number of threads that ever ran; virtual threads
+ * take lanes the same way (never their carrier's: a virtual thread may change carrier in the middle
+ * of an allocation), so thousands of short ones that run a few at a time use a few lanes.
+ * <p>
  * Once the thread that owns a confined region has ended, any thread may reset or close it, and its
  * memory goes back to the source as with a close by the owner. The JDK lets only the owner end a
  * confined arena, so the region's scope stays alive: cleanup actions bound to it with
