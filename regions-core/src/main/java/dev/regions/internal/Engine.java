@@ -34,13 +34,15 @@ public final class Engine {
         if (settings.monitored()) {
             Monitoring.monitor(region.record);
         }
-        RegionEvents.RegionBuilt e = new RegionEvents.RegionBuilt();
-        if (e.isEnabled()) {
-            e.region = region.name;
-            e.kind = region.record.kind;
-            e.checked = settings.checked();
-            e.limit = settings.limit();
-            e.commit();
+        if (RegionEvents.recorder()) {
+            RegionEvents.RegionBuilt e = new RegionEvents.RegionBuilt();
+            if (e.isEnabled()) {
+                e.region = region.name;
+                e.kind = region.record.kind;
+                e.checked = settings.checked();
+                e.limit = settings.limit();
+                e.commit();
+            }
         }
         return region;
     }

@@ -130,12 +130,14 @@ public final class CheckedPieces implements CheckedMode {
             byAddress.put(piece.address(), record);
             byAddress.put(raw.address(), record);
             notes().add(record.note);
-            RegionEvents.PieceAllocated e = new RegionEvents.PieceAllocated();
-            if (e.isEnabled()) {
-                e.region = lane.name;
-                e.id = record.id;
-                e.bytes = byteSize;
-                e.commit();
+            if (RegionEvents.recorder()) {
+                RegionEvents.PieceAllocated e = new RegionEvents.PieceAllocated();
+                if (e.isEnabled()) {
+                    e.region = lane.name;
+                    e.id = record.id;
+                    e.bytes = byteSize;
+                    e.commit();
+                }
             }
             return piece;
         } catch (Throwable e) {
@@ -174,12 +176,14 @@ public final class CheckedPieces implements CheckedMode {
         live.remove(piece.scope());
         forget(record);
         lane.freeRaw(record.raw, record.byteSize);
-        RegionEvents.PieceFreed e = new RegionEvents.PieceFreed();
-        if (e.isEnabled()) {
-            e.region = lane.name;
-            e.id = record.id;
-            e.bytes = record.byteSize;
-            e.commit();
+        if (RegionEvents.recorder()) {
+            RegionEvents.PieceFreed e = new RegionEvents.PieceFreed();
+            if (e.isEnabled()) {
+                e.region = lane.name;
+                e.id = record.id;
+                e.bytes = record.byteSize;
+                e.commit();
+            }
         }
         if (damage != null) {
             throw damage;
@@ -411,6 +415,9 @@ public final class CheckedPieces implements CheckedMode {
 
     /** Tells Flight Recorder what the checked mode found. */
     public static void finding(String region, String what, String message) {
+        if (!RegionEvents.recorder()) {
+            return;
+        }
         RegionEvents.CheckedFinding e = new RegionEvents.CheckedFinding();
         if (e.isEnabled()) {
             e.region = region;

@@ -9,6 +9,7 @@ import jdk.jfr.Description;
 import jdk.jfr.Enabled;
 import jdk.jfr.Event;
 import jdk.jfr.FlightRecorder;
+import jdk.jfr.FlightRecorderListener;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.Period;
@@ -24,7 +25,8 @@ import jdk.jfr.StackTrace;
  * merge, close, a source call, a refused allocation, a large piece, a checked-mode finding. The
  * per-piece events ({@link PieceAllocated}, {@link PieceFreed}) come from checked regions only
  * and are off by default: an unchecked region's {@code allocate} and {@code free} stay free of
- * them. A disabled event costs one check of a flag. {@link RegionStatistics} is a periodic event,
+ * them. A disabled event costs a check of two flags, and none is made before Flight Recorder is
+ * initialized ({@link #recorder()}). {@link RegionStatistics} is a periodic event,
  * one per open region at each period (once a second in {@code regions.jfc}), as the JDK's
  * {@code jdk.DirectBufferStatistics} is.
  */
@@ -182,6 +184,9 @@ public final class RegionEvents {
 
     /** A source call: a block taken ("take") or given back ("give back"). */
     public static void limitExceeded(String region, long requested, long live, long limit) {
+        if (!recorder) {
+            return;
+        }
         LimitExceeded e = new LimitExceeded();
         if (e.isEnabled()) {
             e.region = region;
@@ -193,6 +198,9 @@ public final class RegionEvents {
     }
 
     public static void sourceCall(String region, String action, long bytes, Object source) {
+        if (!recorder) {
+            return;
+        }
         SourceCall e = new SourceCall();
         if (e.isEnabled()) {
             e.region = region;
@@ -221,13 +229,66 @@ public final class RegionEvents {
         event.commit();
     }
 
-    static {
-        FlightRecorder.addPeriodicEvent(RegionStatistics.class, RegionEvents::emitStatistics);
+    /** Whether Flight Recorder is initialized in this process (set by {@link WhenRecorderStarts}). */
+    private static volatile boolean recorder;
+
+    /**
+     * Whether Flight Recorder is initialized, so that an event can be enabled. Every event is made
+     * behind this test: the first event object a process makes (the initialization of its class)
+     * starts Flight Recorder's Java side, tens of milliseconds, even though nothing records it.
+     * Nothing can record before the recorder is initialized, and the listener sets this first,
+     * before any recording can start, so no event is lost.
+     */
+    public static boolean recorder() {
+        return recorder;
     }
 
-    /** Makes sure the periodic event is registered (the first region built calls it). */
+    /**
+     * Makes sure {@link RegionStatistics} will be emitted in every recording, and that
+     * {@link #recorder()} turns true when Flight Recorder starts (the first region built calls it;
+     * it costs nothing after).
+     *
+     * <p>Registering a periodic event ({@code FlightRecorder.addPeriodicEvent}) starts Flight
+     * Recorder's metadata repository, tens of milliseconds in a process that records nothing. So
+     * it waits for Flight Recorder itself: a listener registers the event when the recorder is
+     * initialized, which happens before any recording can start (a recording made in the process,
+     * {@code jcmd JFR.start}, or the JMX bean); if it already is ({@code -XX:StartFlightRecording}),
+     * the listener registers it at once, as before. Either way no recording misses a period.
+     */
     public static void init() {
-        // the static initializer did it
+        Periodic.ensure();
+    }
+
+    /** Its initializer adds the listener, once. */
+    private static final class Periodic {
+        static {
+            FlightRecorder.addListener(new WhenRecorderStarts());
+        }
+
+        static void ensure() {
+            // the static initializer did it
+        }
+    }
+
+    private static final class WhenRecorderStarts implements FlightRecorderListener {
+        private boolean added; // recorderInitialized runs once per process; guarded against a second call anyway
+
+        @Override
+        public synchronized void recorderInitialized(FlightRecorder flightRecorder) {
+            if (!added) {
+                added = true;
+                RegionEvents.recorder = true;
+                FlightRecorder.addPeriodicEvent(RegionStatistics.class, new Emitter());
+            }
+        }
+    }
+
+    /** Not a lambda: nothing on the first region's path bootstraps one. */
+    private static final class Emitter implements Runnable {
+        @Override
+        public void run() {
+            emitStatistics();
+        }
     }
 
     private static void emitStatistics() {

@@ -264,7 +264,7 @@ public final class Lane extends Padded {
         generation.liveBytes += counted;
         generation.liveCount++;
         ledger.allocated(counted);
-        if (counted >= RegionEvents.LARGE_PIECE_EVENT) {
+        if (counted >= RegionEvents.LARGE_PIECE_EVENT && RegionEvents.recorder()) {
             RegionEvents.LargePiece e = new RegionEvents.LargePiece();
             e.region = name;
             e.bytes = counted;

@@ -158,13 +158,27 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
     }
 
     final void end(boolean closing) {
-        withAccess(Access.END, () -> {
-            checkUsable();
-            endGuarded(closing);
-            assert closing ? Validator.gaveEverythingBack(this) : Validator.valid(this);
-            return null;
-        });
+        withAccess(Access.END, new Ending(this, closing));
         Reference.reachabilityFence(this);
+    }
+
+    /** What {@link #end} does with access taken; a class, not a lambda, to keep a bootstrap off a process's first close. */
+    private static final class Ending implements Supplier<Void> {
+        private final BaseRegion region;
+        private final boolean closing;
+
+        Ending(BaseRegion region, boolean closing) {
+            this.region = region;
+            this.closing = closing;
+        }
+
+        @Override
+        public Void get() {
+            region.checkUsable();
+            region.endGuarded(closing);
+            assert closing ? Validator.gaveEverythingBack(region) : Validator.valid(region);
+            return null;
+        }
     }
 
     /**
@@ -181,9 +195,12 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
     private void endGuarded(boolean closing) {
         List<Lane> lanes = lanes();
         boolean abandoned = abandoned();
-        Event event = closing ? new RegionEvents.RegionClosed() : new RegionEvents.RegionReset();
-        long[] before = event.isEnabled() ? record.sums() : null;
-        event.begin();
+        Event event = !RegionEvents.recorder() ? null
+                : closing ? new RegionEvents.RegionClosed() : new RegionEvents.RegionReset();
+        long[] before = event != null && event.isEnabled() ? record.sums() : null;
+        if (before != null) {
+            event.begin();
+        }
         Arena next = closing ? null : newArena(); // it may fail (no memory): before anything ends
         Throwable[] checkedFindings = null;
         Generation.Anchor nextAnchor = null;
@@ -302,9 +319,11 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
     }
 
     private void mergeGuarded(BaseRegion other) {
-        RegionEvents.RegionMerged event = new RegionEvents.RegionMerged();
-        long[] moving = event.isEnabled() ? other.record.sums() : null;
-        event.begin();
+        RegionEvents.RegionMerged event = RegionEvents.recorder() ? new RegionEvents.RegionMerged() : null;
+        long[] moving = event != null && event.isEnabled() ? other.record.sums() : null;
+        if (moving != null) {
+            event.begin();
+        }
         mergeLanes(other);
         if (moving != null) {
             event.destination = name;
