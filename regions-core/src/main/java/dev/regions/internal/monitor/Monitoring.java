@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import javax.management.JMException;
+import javax.management.MBeanServerFactory;
 import javax.management.ObjectName;
 
 /**
@@ -26,21 +27,73 @@ public final class Monitoring {
     private Monitoring() {
     }
 
-    private static final System.Logger LOG = System.getLogger("dev.regions");
+    /** Not a constant: the first {@code System.getLogger} of a process costs milliseconds, and is rarely needed here. */
+    private static System.Logger log() {
+        return System.getLogger("dev.regions");
+    }
     private static final String GLOBAL_NAME = "dev.regions:type=Regions";
-    private static volatile boolean registered;
+    /** Whether registering the process's bean was done (or tried, and the failure logged). */
+    private static volatile boolean globalDone;
+    /** Whether the registrar thread was started. */
+    private static boolean registrarStarted; // under Monitoring.class
 
-    /** Registers the process's bean, once, unless {@code regions.jmx=false}. */
+    /**
+     * Registers the process's bean, once, unless {@code regions.jmx=false}; called by every region
+     * built, so cheap once it is registered.
+     *
+     * <p><b>Off the first region's path.</b> Making the platform MBean server (the first
+     * {@code ManagementFactory.getPlatformMBeanServer()} of a process) registers every platform
+     * MXBean: about a hundred milliseconds, more than everything else a first region does. So while
+     * no MBean server exists, the bean is registered by a short-lived daemon thread
+     * ({@value #REGISTRAR}), a moment after the first region is built. Once one exists (a JMX agent
+     * started with the JVM, a monitoring library, a console that attached, a test), registering
+     * costs little, and a region built then registers it on its own thread, before {@code build()}
+     * returns, waiting for the registrar if it is half way. So a client that made the platform
+     * server before a region was built always finds the bean; a JMX client that attaches later
+     * (jconsole, {@code jcmd ManagementAgent.start}) finds it as before; only a client that makes
+     * the platform server itself within a moment of the first region (and builds none after) may
+     * have to look again. A region built with {@code monitored(true)} registers both beans on its
+     * own thread: it asked for them.
+     */
     public static void init() {
-        if (registered || jmxOff()) {
+        if (globalDone || jmxOff()) {
+            return;
+        }
+        if (!MBeanServerFactory.findMBeanServer(null).isEmpty()) {
+            registerGlobal(); // the platform server (most likely) exists: little to pay
             return;
         }
         synchronized (Monitoring.class) {
-            if (registered) {
+            if (registrarStarted) {
                 return;
             }
-            registered = true;
-            register(new Global(), GLOBAL_NAME);
+            registrarStarted = true;
+        }
+        Thread registrar = new Thread(new Registrar(), REGISTRAR); // not a lambda: no bootstrap on this path
+        registrar.setDaemon(true);
+        registrar.start();
+    }
+
+    /** The thread that registers the process's bean off the first region's path. */
+    private static final String REGISTRAR = "regions-jmx";
+
+    private static final class Registrar implements Runnable {
+        @Override
+        public void run() {
+            registerGlobal();
+        }
+    }
+
+    /** Registers the process's bean unless done already; returns once it is registered (or failed). */
+    private static void registerGlobal() {
+        if (globalDone) {
+            return;
+        }
+        synchronized (Monitoring.class) {
+            if (!globalDone) {
+                register(new Global(), GLOBAL_NAME);
+                globalDone = true;
+            }
         }
     }
 
@@ -49,6 +102,7 @@ public final class Monitoring {
         if (jmxOff()) {
             return;
         }
+        registerGlobal(); // before the region's own, on this thread
         GlobalStats.whenRegionDone(Monitoring::regionDone);
         record.beanName = "dev.regions:type=Region,name=" + ObjectName.quote(record.name) + ",id=" + record.id;
         register(new OneRegion(record), record.beanName);
@@ -65,7 +119,7 @@ public final class Monitoring {
         try {
             ManagementFactory.getPlatformMBeanServer().unregisterMBean(new ObjectName(record.beanName));
         } catch (JMException e) {
-            LOG.log(System.Logger.Level.DEBUG, "could not unregister " + record.beanName, e);
+            log().log(System.Logger.Level.DEBUG, "could not unregister " + record.beanName, e);
         }
     }
 
@@ -73,7 +127,7 @@ public final class Monitoring {
         try {
             ManagementFactory.getPlatformMBeanServer().registerMBean(bean, new ObjectName(name));
         } catch (JMException | RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "could not register the JMX bean " + name, e);
+            log().log(System.Logger.Level.WARNING, "could not register the JMX bean " + name, e);
         }
     }
 
