@@ -3,12 +3,14 @@ package dev.regions.internal.source;
 import dev.regions.MemorySource;
 import dev.regions.internal.util.Refusals;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@link MemorySource#malloc()}: the C library's {@code malloc}, {@code aligned_alloc} and
@@ -27,6 +29,16 @@ import java.util.Objects;
  *
  * <p>{@code aligned_alloc} is asked for a size rounded up to a multiple of the alignment, as C11
  * requires; the segment handed back still has the requested size.
+ *
+ * <p><b>The first blocks of a process.</b> Making the downcall handles is the linker's first use in
+ * most processes: it spins classes and native stubs, tens of milliseconds, which used to be the
+ * largest part of a process's first {@code allocate}. So the first call that needs them starts a
+ * daemon thread ({@value #MAKER}) that makes them, and until they are made, a block of up to
+ * {@value #EARLY_MAX} bytes is an <em>early block</em>: the one allocation of a shared JDK arena
+ * of its own (the JDK's {@code malloc}, without a downcall), released by closing that arena. The
+ * source remembers them by address ({@link #early}), so that {@link #releaseRaw} frees each where
+ * it came from; a larger block, or any block once the handles exist, is {@code malloc}'s. A
+ * thread that fails to make the handles leaves it to the next caller, who gets its exception.
  */
 public final class MallocSource implements MemorySource, RawSource {
     public static final MallocSource INSTANCE = new MallocSource();
@@ -57,6 +69,8 @@ public final class MallocSource implements MemorySource, RawSource {
     }
 
     private volatile Handles handles;
+    /** Whether the handles are being made by {@link #MAKER} (or were, and it failed). */
+    private boolean making; // under this
 
     private Handles handles() {
         Handles h = handles;
@@ -70,6 +84,74 @@ public final class MallocSource implements MemorySource, RawSource {
             }
         }
         return h;
+    }
+
+    // ---------------------------------------------------------------- the first blocks of a process
+
+    /** The thread that makes the handles off the first caller's path. */
+    private static final String MAKER = "regions-malloc-linker";
+    /** Blocks up to this size may be early blocks; a larger one waits for the handles. */
+    static final long EARLY_MAX = 1 << 20;
+    /** Early blocks not yet released: address to the shared arena that holds the block. */
+    private final ConcurrentHashMap<Long, Arena> early = new ConcurrentHashMap<>();
+
+    /** Set by {@link MakeHandles} if it could not make the handles. */
+    private volatile boolean makerFailed;
+
+    /**
+     * The handles if they are made; else null, once a daemon thread is making them; else (that
+     * thread failed) the handles made on this thread, or its exception.
+     */
+    private Handles handlesOrMaker() {
+        Handles h = handles;
+        if (h != null) {
+            return h;
+        }
+        synchronized (this) {
+            if (!making) {
+                making = true;
+                Thread maker = new Thread(new MakeHandles(), MAKER); // not a lambda: no bootstrap on this path
+                maker.setDaemon(true);
+                maker.start();
+                return null;
+            }
+        }
+        return makerFailed ? handles() : handles;
+    }
+
+    private final class MakeHandles implements Runnable {
+        @Override
+        public void run() {
+            try {
+                handles();
+            } catch (Throwable e) {
+                makerFailed = true; // the next caller makes them itself, and gets the exception
+            }
+        }
+    }
+
+    /** A block from a shared JDK arena of its own, while the handles are being made. */
+    @SuppressWarnings("restricted")
+    private MemorySegment allocateEarly(long byteSize, long byteAlignment) {
+        Arena arena = Arena.ofShared();
+        try {
+            MemorySegment block = arena.allocate(Math.max(1, byteSize), Math.max(byteAlignment, MALLOC_ALIGNMENT));
+            early.put(block.address(), arena);
+            return MemorySegment.ofAddress(block.address()).reinterpret(byteSize);
+        } catch (Throwable e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    /** Releases {@code block} if it is an early block; returns whether it was. */
+    private boolean releaseEarly(MemorySegment block) {
+        Arena arena = early.remove(block.address());
+        if (arena == null) {
+            return false;
+        }
+        arena.close();
+        return true;
     }
 
     @Override
@@ -92,21 +174,32 @@ public final class MallocSource implements MemorySource, RawSource {
         blocks.release(Objects.requireNonNull(block, "block"));
     }
 
-    /** A bare {@code malloc}: a block in the global scope, for a region's own use only. */
+    /**
+     * A bare {@code malloc}: a block in the global scope, for a region's own use only. Before the
+     * handles are made, a block of up to {@value #EARLY_MAX} bytes is an early block (see the class
+     * comment).
+     */
     @Override
     @SuppressWarnings("restricted")
     public MemorySegment allocateRaw(long byteSize, long byteAlignment) {
+        Handles h = handles;
+        if (h == null) {
+            h = byteSize <= EARLY_MAX ? handlesOrMaker() : handles();
+            if (h == null) {
+                return allocateEarly(byteSize, byteAlignment);
+            }
+        }
         long size = Math.max(1, byteSize);
         MemorySegment address;
         try {
             if (byteAlignment <= MALLOC_ALIGNMENT) {
-                address = (MemorySegment) handles().malloc().invokeExact(size);
+                address = (MemorySegment) h.malloc().invokeExact(size);
             } else {
                 long rounded = (size + byteAlignment - 1) & -byteAlignment;
                 if (rounded < size) {
                     throw Refusals.tooLarge(byteSize, byteAlignment);
                 }
-                address = (MemorySegment) handles().alignedAlloc().invokeExact(byteAlignment, rounded);
+                address = (MemorySegment) h.alignedAlloc().invokeExact(byteAlignment, rounded);
             }
         } catch (Error | RuntimeException e) {
             throw e;
@@ -122,6 +215,9 @@ public final class MallocSource implements MemorySource, RawSource {
     /** A bare {@code free} of a block from {@link #allocateRaw}. */
     @Override
     public void releaseRaw(MemorySegment block) {
+        if (!early.isEmpty() && releaseEarly(block)) {
+            return;
+        }
         try {
             handles().free().invokeExact(block);
         } catch (Error | RuntimeException e) {
