@@ -11,6 +11,7 @@ import dev.regions.internal.stats.RegionRecord;
 
 import java.lang.ref.Cleaner;
 import java.util.ArrayList;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -39,15 +40,41 @@ public final class Reclaimer {
     }
 
     private static final AtomicLong RECLAIMED = new AtomicLong();
-    private static final System.Logger LOG = System.getLogger("dev.regions");
+    /** Not a constant: the first {@code System.getLogger} of a process costs milliseconds, and is rarely needed here. */
+    private static System.Logger log() {
+        return System.getLogger("dev.regions");
+    }
 
-    /** The cleaner and its thread, made when the first region registers. */
+    /**
+     * The cleaner and its thread, made when the first region registers. Its thread factory and
+     * actions are classes, not lambdas: the first region of a process would pay for bootstrapping
+     * the first lambda.
+     */
     private static final class Holder {
-        static final Cleaner CLEANER = Cleaner.create(r -> {
+        static final Cleaner CLEANER = Cleaner.create(new ReclaimerThreads());
+    }
+
+    private static final class ReclaimerThreads implements ThreadFactory {
+        @Override
+        public Thread newThread(Runnable r) {
             Thread t = new Thread(r, "regions-reclaimer");
             t.setDaemon(true);
             return t;
-        });
+        }
+    }
+
+    /** Holds the record, never the region. */
+    private static final class Reclaim implements Runnable {
+        private final RegionRecord record;
+
+        Reclaim(RegionRecord record) {
+            this.record = record;
+        }
+
+        @Override
+        public void run() {
+            reclaim(record);
+        }
     }
 
     /** Regions reclaimed so far in this process. */
@@ -60,7 +87,7 @@ public final class Reclaimer {
      * a close gives up ({@link Cleaner.Cleanable#clean}, once the record is finished).
      */
     static Cleaner.Cleanable register(Object region, RegionRecord record) {
-        return Holder.CLEANER.register(region, () -> reclaim(record));
+        return Holder.CLEANER.register(region, new Reclaim(record));
     }
 
     private static void reclaim(RegionRecord record) {
@@ -85,7 +112,7 @@ public final class Reclaimer {
                     try {
                         RawSource.releaseFor(lease.source, lease.segment);
                     } catch (Throwable e) {
-                        LOG.log(System.Logger.Level.ERROR, "reclaiming " + record.describe() + ": " + lease.source
+                        log().log(System.Logger.Level.ERROR, "reclaiming " + record.describe() + ": " + lease.source
                                 + " threw when given back a block", e);
                     }
                 }
@@ -96,16 +123,18 @@ public final class Reclaimer {
         String leaks = CheckedPieces.reportOfNotes(record.name, record.ledgers()); // a checked region's leak report
         GlobalStats.regionDone(record);
         RECLAIMED.incrementAndGet();
-        RegionEvents.RegionReclaimed e = new RegionEvents.RegionReclaimed();
-        if (e.isEnabled()) {
-            e.region = record.name;
-            e.kind = record.kind;
-            e.liveBytes = held[0];
-            e.pieces = held[1];
-            e.grossBytes = held[2];
-            e.commit();
+        if (RegionEvents.recorder()) {
+            RegionEvents.RegionReclaimed e = new RegionEvents.RegionReclaimed();
+            if (e.isEnabled()) {
+                e.region = record.name;
+                e.kind = record.kind;
+                e.liveBytes = held[0];
+                e.pieces = held[1];
+                e.grossBytes = held[2];
+                e.commit();
+            }
         }
-        LOG.log(System.Logger.Level.WARNING, () -> record.describe() + " was reclaimed without being closed: it held "
+        log().log(System.Logger.Level.WARNING, () -> record.describe() + " was reclaimed without being closed: it held "
                 + held[1] + " live pieces (" + held[0] + " bytes), and " + held[2] + " bytes from its source went back"
                 + (leaks == null ? "" : "; leak report: " + leaks));
     }

@@ -48,8 +48,12 @@ public final class GlobalStats {
         OPEN_REGIONS.add(record);
     }
 
-    /** What the layers above want told when a region is done (the monitoring unregisters its bean). */
-    private static volatile java.util.function.Consumer<RegionRecord> whenDone = record -> { };
+    /**
+     * What the layers above want told when a region is done (the monitoring unregisters its bean),
+     * or null. Not a do-nothing lambda: that would bootstrap the process's first lambda on the
+     * first region's path.
+     */
+    private static volatile java.util.function.Consumer<RegionRecord> whenDone;
 
     /** Installs the action {@link #regionDone} runs after taking a region out (one, for the monitoring). */
     public static void whenRegionDone(java.util.function.Consumer<RegionRecord> action) {
@@ -59,7 +63,10 @@ public final class GlobalStats {
     /** The region was closed or reclaimed. */
     public static void regionDone(RegionRecord record) {
         OPEN_REGIONS.remove(record);
-        whenDone.accept(record);
+        java.util.function.Consumer<RegionRecord> action = whenDone;
+        if (action != null) {
+            action.accept(record);
+        }
     }
 
     /** The records of the regions open now. */
