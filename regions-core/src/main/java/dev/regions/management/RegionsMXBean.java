@@ -5,7 +5,12 @@ import java.lang.management.MemoryUsage;
 /**
  * The process's regions, as JMX sees them: registered as {@code dev.regions:type=Regions} on the
  * platform MBean server when the first region is built, unless the system property
- * {@code regions.jmx} is {@code false}. Attribute names follow
+ * {@code regions.jmx} is {@code false}. If an MBean server exists by then (a JMX agent, a
+ * monitoring library, a console that attached), the bean is registered before {@code build()}
+ * returns; if none does, a daemon thread makes the platform server and registers the bean a
+ * moment later, so that the first region of a process does not wait for it (a region built
+ * once a server exists registers it on its own thread, waiting for that daemon if it is half
+ * way). Attribute names follow
  * {@link java.lang.management.MemoryPoolMXBean}'s.
  */
 public interface RegionsMXBean {
