@@ -1,6 +1,5 @@
 package dev.regions.internal.region;
 
-import dev.regions.MemoryCorruptionException;
 import dev.regions.PieceInfo;
 import dev.regions.Region;
 import dev.regions.RegionStats;
@@ -108,7 +107,6 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
     /** The lanes of the region now (access held). */
     public abstract List<Lane> lanes();
 
-
     /** A new arena for a generation: confined or shared as the region. */
     abstract Arena newArena();
 
@@ -118,6 +116,7 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
     /** The lane of this region that takes the pieces of {@code from}, a lane of a compatible region (access held). */
     abstract Lane laneFor(Lane from);
 
+    /** "a shared region", "a region confined to thread 'main'": for messages. */
     abstract String describe();
 
     public final Settings settings() {
@@ -400,10 +399,7 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
     public final void verify() {
         withAccess(Access.CHANGE, () -> {
             checkUsable();
-            MemoryCorruptionException damage = CheckedLanes.verify(lanes());
-            if (damage != null) {
-                throw damage;
-            }
+            Refusals.rethrow(CheckedLanes.verify(lanes())); // a MemoryCorruptionException, if any
             return null;
         });
     }
@@ -428,9 +424,7 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
     private void checkChecked(String what) {
         checkUsable();
         if (!settings.checked()) {
-            throw new UnsupportedOperationException("region '" + name + "' is not checked: it keeps no record of its"
-                    + " pieces for " + what + "() (build it with Region.Builder.checked(true), or run with"
-                    + " -Dregions.checked=true)");
+            throw Refusals.notChecked(name, what);
         }
     }
 

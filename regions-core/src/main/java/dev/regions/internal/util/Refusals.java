@@ -121,6 +121,12 @@ public final class Refusals {
         }
     }
 
+    public static UnsupportedOperationException notChecked(String region, String what) {
+        return new UnsupportedOperationException("region '" + region + "' is not checked: it keeps no record of its"
+                + " pieces for " + what + "() (build it with Region.Builder.checked(true), or run with"
+                + " -Dregions.checked=true)");
+    }
+
     public static OutOfMemoryError tooLarge(long byteSize, long byteAlignment) {
         return new OutOfMemoryError("cannot allocate " + byteSize + " bytes aligned to " + byteAlignment
                 + ": the block it needs is larger than any a source can give");

@@ -4,6 +4,7 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -17,8 +18,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *
  * <p>The address is passed as a plain integer, so the downcall makes no liveness check: callers
  * zero only memory their region owns (a piece they are about to hand out), never a caller's
- * segment. Without native access (the handle cannot be made) every piece is zeroed with
- * {@code fill}.
+ * segment. Making a downcall handle takes tens of milliseconds in a fresh JVM, so the first call
+ * starts a daemon thread that makes it, and pieces are zeroed with {@code fill} until it is there
+ * (and always, without native access).
  */
 public final class Zeroing {
     private Zeroing() {
@@ -27,35 +29,58 @@ public final class Zeroing {
     /** The largest piece zeroed with {@code memset}; larger ones use {@code fill}. */
     static final long MEMSET_MAX = 4096;
 
-    /** {@code memset(void*, int, size_t)}, critical; null if it cannot be made. Made on first use. */
-    private static final class Memset {
-        static final MethodHandle HANDLE = make();
-
-        @SuppressWarnings("restricted") // memset on memory a region owns, by address (see the class comment)
-        private static MethodHandle make() {
-            try {
-                Linker linker = Linker.nativeLinker();
-                return linker.downcallHandle(linker.defaultLookup().find("memset").orElseThrow(),
-                        FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG),
-                        Linker.Option.critical(false));
-            } catch (RuntimeException e) { // IllegalCallerException: no native access
-                return null;
-            }
-        }
-    }
+    /** {@code memset(void*, int, size_t)}, critical; null until made (or if it cannot be). */
+    private static volatile MethodHandle memset;
+    private static final AtomicBoolean MAKING = new AtomicBoolean();
 
     /** Fills {@code piece}, memory of the caller's own region, with zeros. */
     public static void zero(MemorySegment piece) {
         long byteSize = piece.byteSize();
-        MethodHandle memset = byteSize <= MEMSET_MAX ? Memset.HANDLE : null;
-        if (memset == null) {
+        MethodHandle h = memset;
+        if (h == null || byteSize > MEMSET_MAX) {
+            if (h == null && !MAKING.get()) {
+                startMaking();
+            }
             piece.fill((byte) 0);
             return;
         }
         try {
-            long ignored = (long) memset.invokeExact(piece.address(), 0, byteSize);
+            long ignored = (long) h.invokeExact(piece.address(), 0, byteSize);
         } catch (Throwable e) {
             throw new AssertionError("memset cannot fail", e);
         }
+    }
+
+    private static void startMaking() {
+        if (MAKING.compareAndSet(false, true)) {
+            Thread maker = new Thread(new MakeMemset(), "regions-memset-linker"); // not a lambda: no bootstrap here
+            maker.setDaemon(true);
+            maker.start();
+        }
+    }
+
+    /** Makes the handle; leaves it null without native access (every piece is then zeroed with fill). */
+    private static final class MakeMemset implements Runnable {
+        @Override
+        @SuppressWarnings("restricted") // memset on memory a region owns, by address (see the class comment)
+        public void run() {
+            try {
+                Linker linker = Linker.nativeLinker();
+                memset = linker.downcallHandle(linker.defaultLookup().find("memset").orElseThrow(),
+                        FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG),
+                        Linker.Option.critical(false));
+            } catch (RuntimeException e) { // IllegalCallerException: no native access
+                memset = null;
+            }
+        }
+    }
+
+    /** Waits until the handle is made or found impossible (for tests: both paths are then known). */
+    static boolean awaitMemset() throws InterruptedException {
+        startMaking();
+        for (int i = 0; i < 500 && memset == null; i++) {
+            Thread.sleep(10);
+        }
+        return memset != null;
     }
 }
