@@ -53,6 +53,11 @@ public final class CarvedBlock extends Block {
      * under this block's monitor; codes are bytes of their own and need none.
      */
     private UnitSizes escapes;
+    /**
+     * Set by a rewind to the start: every entry of {@link #escapes} is stale, and it is cleared
+     * the next time it is used, not by the reset (a map of its own a reset need not touch).
+     */
+    private boolean escapesStale;
 
     /** The next unit to carve. */
     public int top;
@@ -69,6 +74,12 @@ public final class CarvedBlock extends Block {
     public boolean bumpCarved;
     /** The generation (its id) of each live piece, for {@code pieceAt}: see {@link PieceGenerations}. */
     public final PieceGenerations generations = new PieceGenerations();
+    /**
+     * Whether a merge ever gave its lease a second holder ({@code BlockSupply.takeAll}, the one
+     * place a lease gains one; set under the access of the lanes that then hold it, never
+     * cleared). Until then the block has one holder, and a reset need not ask its lease.
+     */
+    public boolean everShared;
     /** {@code [top, prepared)} is zeroed (when the carver zeroes) and has no codes. */
     private int prepared;
     /** Units at and above it hold zeros: never handed out since the block was clean. */
@@ -142,8 +153,8 @@ public final class CarvedBlock extends Block {
     public void rewind(int to) {
         top = to;
         prepared = Math.min(prepared, to);
-        if (to == 0 && escapes != null) {
-            escapes.clear();
+        if (to == 0) {
+            escapesStale = true;
         }
         generations.rewind(to);
     }
@@ -191,11 +202,11 @@ public final class CarvedBlock extends Block {
     }
 
     private synchronized long escapeAt(int unit) {
-        return escapes.get(unit);
+        return escapes().get(unit);
     }
 
     private synchronized void removeEscape(int unit) {
-        escapes.remove(unit);
+        escapes().remove(unit);
     }
 
     /** Whether a live piece of exactly {@code byteSize} (1..254) bytes starts at {@code unit}. */
@@ -218,11 +229,15 @@ public final class CarvedBlock extends Block {
         codes[unit] = 0;
     }
 
+    /** The map of exact sizes, cleared first if a rewind left it stale. Under this block's monitor. */
     private UnitSizes escapes() {
         UnitSizes e = escapes;
         if (e == null) {
             escapes = e = new UnitSizes();
+        } else if (escapesStale) {
+            e.clear();
         }
+        escapesStale = false;
         return e;
     }
 

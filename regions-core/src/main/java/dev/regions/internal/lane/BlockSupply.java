@@ -190,16 +190,17 @@ public final class BlockSupply {
      * {@code failure[0]}.
      */
     CarvedBlock afterEnd(boolean closing, Generation ended, Throwable[] failure) {
-        List<CarvedBlock> kept = new ArrayList<>();
         roomy.clear();
-        for (CarvedBlock b : blocks) {
+        int kept = 0; // the blocks kept move to the front of the list, in order: no list per reset
+        for (int i = 0, n = blocks.size(); i < n; i++) {
+            CarvedBlock b = blocks.get(i);
             if (closing) {
                 b.leftBy(ledger);
                 failure[0] = Refusals.addFailure(failure[0], letGo(b));
-            } else if (b.lease.holderCount() > 1) {
+            } else if (b.everShared && b.lease.holderCount() > 1) { // the lease (a cache line of its own, and a lock) only if it may be shared
                 if (b.carver == ledger) { // its pieces above the mark were this lane's: dead now
                     b.rewind(b.mark);
-                    kept.add(b);
+                    blocks.set(kept++, b);
                     roomy.add(b);
                 } else {
                     failure[0] = Refusals.addFailure(failure[0], letGo(b));
@@ -208,15 +209,16 @@ public final class BlockSupply {
                 b.mark = 0;
                 b.rewind(0);
                 b.carver = null;
-                kept.add(b);
+                blocks.set(kept++, b);
                 roomy.add(b);
             } else {
                 b.carver = null;
                 failure[0] = Refusals.addFailure(failure[0], letGo(b));
             }
         }
-        blocks.clear();
-        blocks.addAll(kept);
+        for (int i = blocks.size() - 1; i >= kept; i--) {
+            blocks.remove(i);
+        }
         CarvedBlock carving = roomy.poll();
         if (carving != null) {
             carving.carver = ledger;
@@ -230,7 +232,13 @@ public final class BlockSupply {
      */
     void takeAll(BlockSupply from, CarvedBlock stillCarved) {
         for (CarvedBlock b : from.blocks) {
-            boolean added = b == stillCarved ? b.lease.hold(ledger) : b.lease.transfer(from.ledger, ledger);
+            boolean added;
+            if (b == stillCarved) {
+                b.everShared = true; // before the second holder exists: a reset that finds it unset asks no lease
+                added = b.lease.hold(ledger);
+            } else {
+                added = b.lease.transfer(from.ledger, ledger);
+            }
             if (b != stillCarved) {
                 from.views.remove(b);
             }
