@@ -25,6 +25,8 @@ public final class FreeLists {
     /** Stacks a merge handed over, per class, used once the class's own stack is empty; and the last of each chain. */
     private final Handed[] handed = new Handed[SizeClasses.COUNT];
     private final Handed[] handedLast = new Handed[SizeClasses.COUNT];
+    /** Whether a merge handed over stacks since the last {@link #clear}: else there are no chains to clear. */
+    private boolean anyHanded;
     /** The block of the entry {@link #pop} returned last. */
     CarvedBlock popped;
 
@@ -101,6 +103,7 @@ public final class FreeLists {
                 }
             }
             if (first != null) {
+                anyHanded = true;
                 last.next = handed[c];
                 if (handed[c] == null) {
                     handedLast[c] = last;
@@ -114,12 +117,16 @@ public final class FreeLists {
             from.handedLast[c] = null;
         }
         from.popped = null;
+        from.anyHanded = false;
     }
 
     void clear() {
         Arrays.fill(counts, 0);
-        Arrays.fill(handed, null);
-        Arrays.fill(handedLast, null);
+        if (anyHanded) { // six cache lines a reset of a region that received no merge need not write
+            Arrays.fill(handed, null);
+            Arrays.fill(handedLast, null);
+            anyHanded = false;
+        }
         popped = null;
     }
 

@@ -116,6 +116,9 @@ public final class LargeBlocks {
 
     /** Gives every block back (after every generation of the lane ended). */
     void letGoAll(BlockSupply supply, Throwable[] failure) {
+        if (blocks.isEmpty()) {
+            return; // every free block is one of blocks: the buckets hold none (no 1 KiB fill per reset)
+        }
         for (LargeBlock b : blocks) {
             failure[0] = Refusals.addFailure(failure[0], supply.letGo(b));
         }
