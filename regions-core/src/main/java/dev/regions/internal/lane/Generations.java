@@ -108,6 +108,16 @@ public final class Generations {
      * Ended generations lose their owner, so a stale lookup can never pass for this lane.
      */
     long[] replace(Generation next, boolean abandoned) {
+        if (adopted.isEmpty()) { // the common case: no merge, no generation left alive: no lists to build
+            Generation ended = current;
+            current = next;
+            if (ended.isAlive() && !abandoned) {
+                adopt(ended, ended.owner);
+                return new long[] {0, 0};
+            }
+            ended.owner = null;
+            return new long[] {ended.liveBytes, ended.liveCount};
+        }
         long bytes = 0;
         long count = 0;
         List<Generation> survivors = new ArrayList<>();

@@ -240,6 +240,9 @@ public final class Lane extends Padded {
     private int carveSlow(int units, int alignUnits, int offset) {
         CarvedBlock block = carve;
         if (block != null) {
+            if (carveView == null) {
+                carveView = views.of(block); // a reset rewound it and left its view to its first use
+            }
             int unit = block.carve(units, alignUnits, offset, zeroing, carveView);
             if (unit >= 0) {
                 return unit;
@@ -392,11 +395,17 @@ public final class Lane extends Padded {
             if (carve != null) {
                 carve.carvedIn = next.id;
                 carve.generations.carvingFrom(carve.top, next.id);
-                carveView = views.of(carve);
+                // a rewound block has nothing prepared, so only carveSlow (which binds the view) carves
+                // it: the reset binds nothing; a block a partial end left as it was gets its view now
+                carveView = complete ? null : views.of(carve);
             }
         }
         ledger.dropped(dead[0], dead[1]);
-        rebuildLeases();
+        if (ledger.leases.size() != supply.blocks.size() + large.blocks.size()) {
+            // the ledger listed every block held before (a new block's lease is added as it is
+            // taken, a merge rebuilds the list): same size, then nothing was let go, same list
+            rebuildLeases();
+        }
         if (closing && complete) {
             closed = true;
             GlobalStats.closed(ledger);
