@@ -152,9 +152,11 @@ public final class CarvedBlock extends Block {
     /** Rewinds the pointer to {@code to}: every piece above it is dead (its generation ended). */
     public void rewind(int to) {
         top = to;
-        prepared = Math.min(prepared, to);
         if (to == 0) {
+            prepared = 0; // stores only: a rewind to the start reads nothing of the block
             escapesStale = true;
+        } else {
+            prepared = Math.min(prepared, to);
         }
         generations.rewind(to);
     }
