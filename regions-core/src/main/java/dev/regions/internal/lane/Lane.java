@@ -32,21 +32,14 @@ import java.lang.foreign.MemorySegment;
  *     {@link Callouts} fence.
  * </ul>
  *
- * <p>Zeroing and bump mode: see the {@linkplain dev.regions.internal.lane package documentation}.
- *
- * <h2>What it does not do</h2>
- * It does not give a class's free units to another class, nor split or join them (PostgreSQL's
- * {@code aset.c} makes the same trade), nor give a block back to the source before a reset or
- * close: a freed piece's segment stays bound to a live generation, so its memory must stay
- * mapped.
+ * <p>Zeroing, bump mode, and what a lane does not do: the {@linkplain dev.regions.internal.lane
+ * package documentation}.
  */
 public final class Lane extends Padded {
-    /** The pieces the fast path of {@link #allocate} takes: 1..256 bytes at the default alignment. */
-    private static final long SMALL_FAST = SizeClasses.SMALL_MAX;
+    private static final long SMALL_FAST = SizeClasses.SMALL_MAX; // allocate's fast path: 1..256 bytes, default alignment
     public final String name;
     public final int laneIndex;
-    final boolean zeroing;
-    final boolean bump;
+    final boolean zeroing, bump;
     /** The checked mode's records, or null (a lane that is not checked gets them with merged checked pieces). */
     public CheckedMode checked;
     /** Neither bump mode nor checked: the fast paths apply. */
@@ -395,8 +388,7 @@ public final class Lane extends Padded {
             if (carve != null) {
                 carve.carvedIn = next.id;
                 carve.generations.carvingFrom(carve.top, next.id);
-                // a rewound block has nothing prepared, so only carveSlow (which binds the view) carves
-                // it: the reset binds nothing; a block a partial end left as it was gets its view now
+                // rewound: only carveSlow, which binds the view, can carve it; left as it was: bind now
                 carveView = complete ? null : views.of(carve);
             }
         }

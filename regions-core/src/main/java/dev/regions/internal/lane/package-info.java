@@ -13,5 +13,11 @@
  * <h2>Bump mode</h2>
  * Pieces are carved to their exact size and nothing is recorded: the code of a bump piece stays
  * 0, so {@code free} refuses it here and in any region a merge moves it to.
+ *
+ * <h2>What a lane does not do</h2>
+ * It does not give a class's free units to another class, nor split or join them (PostgreSQL's
+ * {@code aset.c} makes the same trade), nor give a block back to the source before a reset or
+ * close: a freed piece's segment stays bound to a live generation, so its memory must stay
+ * mapped.
  */
 package dev.regions.internal.lane;
