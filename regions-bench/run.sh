@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the Regions benchmarks and writes their figures, chart and tables.
 #
-#   regions-bench/run.sh           the measurement run: about 20 minutes on 2 cores
+#   regions-bench/run.sh           the measurement run: about 30 minutes on 2 cores
 #   regions-bench/run.sh --smoke   every benchmark once, briefly (a few minutes): checks that all
 #                                  of it works; its figures are not measurements
 #
@@ -11,6 +11,7 @@
 #   --no-build   use regions-bench/target/benchmarks.jar as it is
 #
 # Writes into DIR: one JMH JSON and log per workload (w1-churn.json, w3-shared-churn-t4.json, ...),
+# w7-larson-memory.txt (what each larson fork holds after each iteration),
 # space.json/space.csv/space.md (the space benchmark), footprint.md (small regions and the parser
 # pattern: gross against live bytes), chart.svg (every JMH result, by
 # dev.regions.bench.Chart) and results.md (the settings, the machine, all tables).
@@ -38,6 +39,10 @@ if $smoke; then
   # W5 times single shots of 100 calls (batch size fixed by the benchmarks); only the count changes.
   w5_opts=(-f 1 -wi 1 -i 3)
   parser_opts=(-f 1 -wi 1 -i 2)
+  # W7/W8: invocations of fixed work (under a second each), one thread count each
+  cross_opts=(-f 1 -wi 1 -w 200ms -i 1 -r 200ms)
+  larson_threads=2
+  pc_pairs=2
   space_pieces=100000
   label="SMOKE RUN: checks only, not measurements"
 else
@@ -45,6 +50,9 @@ else
   jmh_opts=(-f 2 -wi 3 -w 1s -i 5 -r 1s)
   w5_opts=(-f 1 -wi 10 -i 20)
   parser_opts=(-f 2 -wi 5 -i 10)
+  cross_opts=(-f 2 -wi 2 -w 2s -i 3 -r 2s)
+  larson_threads=1,2,4,8
+  pc_pairs=1,2,4
   space_pieces=1000000
   label="measurement run"
 fi
@@ -77,6 +85,9 @@ jmh w4-large '\.LargePieceBench\.' "${jmh_opts[@]}"
 jmh w5-merge-reset '\.(MergeBench|ResetBench|ArenaCloseBench)\.' "${w5_opts[@]}"
 jmh w6-request '\.RequestBench\.' "${jmh_opts[@]}"
 jmh w5-parser-reset '\.ParserBench\.' "${parser_opts[@]}"
+jmh w7-larson '\.LarsonBench\.' -p threads=$larson_threads "${cross_opts[@]}"
+jmh w8-producer-consumer '\.ProducerConsumerBench\.' -p pairs=$pc_pairs "${cross_opts[@]}"
+grep -h '^LARSON-MEMORY' "$out/w7-larson.log" > "$out/w7-larson-memory.txt" || true
 
 echo "== footprint (small regions, the parser pattern)"
 "$java" --enable-native-access=ALL-UNNAMED -cp "$jar" dev.regions.bench.Footprint | tee "$out/footprint.md"
@@ -94,12 +105,18 @@ echo "== chart and tables"
   echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
   echo "- JDK: $("$java" -version 2>&1 | head -1)"
   echo "- machine: $(nproc) cores, $(uname -sm), $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | sed 's/^ //')"
-  echo "- JMH: ${jmh_opts[*]} (W3 with -t ${threads[*]}); W5: ${w5_opts[*]}, single shots of 100 calls; parser reset: ${parser_opts[*]}, single shots"
+  echo "- JMH: ${jmh_opts[*]} (W3 with -t ${threads[*]}); W5: ${w5_opts[*]}, single shots of 100 calls; parser reset: ${parser_opts[*]}, single shots; W7/W8: ${cross_opts[*]}, ops/s, larson at $larson_threads threads, producer/consumer at $pc_pairs pairs"
   echo "- run time: $(( ($(date +%s) - started) / 60 )) min"
   echo
   echo "## JMH (chart: chart.svg)"
   echo
   cat "$out/jmh.md"
+  echo
+  echo "## W7 larson: memory held at the end of each iteration (bytes; LARSON-MEMORY lines of the forks)"
+  echo
+  echo '```'
+  cat "$out/w7-larson-memory.txt"
+  echo '```'
   echo
   echo "## Space"
   echo

@@ -74,6 +74,8 @@ public final class Chart {
         WORKLOADS.put("MergeBench.merge", "W5 merge: dst.merge(src), src holding N pieces");
         WORKLOADS.put("ResetBench.reset", "W5 reset: region.reset(), holding N pieces");
         WORKLOADS.put("ArenaCloseBench.close", "W5 reference: JDK arena.close(), holding N pieces");
+        WORKLOADS.put("LarsonBench.larson", "W7 larson: random free + allocate of 8..999 B, threads dying, ops/s (higher is better)");
+        WORKLOADS.put("ProducerConsumerBench.produceAndConsume", "W8 producer/consumer: batches freed by other threads, ops/s (higher is better)");
     }
 
     private Chart() {
