@@ -87,7 +87,7 @@ jmh w6-request '\.RequestBench\.' "${jmh_opts[@]}"
 jmh w5-parser-reset '\.ParserBench\.' "${parser_opts[@]}"
 jmh w7-larson '\.LarsonBench\.' -p threads=$larson_threads "${cross_opts[@]}"
 jmh w8-producer-consumer '\.ProducerConsumerBench\.' -p pairs=$pc_pairs "${cross_opts[@]}"
-grep -h '^LARSON-MEMORY' "$out/w7-larson.log" > "$out/w7-larson-memory.txt" || true
+grep -ho 'LARSON-MEMORY.*' "$out/w7-larson.log" > "$out/w7-larson-memory.txt" || true
 
 echo "== footprint (small regions, the parser pattern)"
 "$java" --enable-native-access=ALL-UNNAMED -cp "$jar" dev.regions.bench.Footprint | tee "$out/footprint.md"
