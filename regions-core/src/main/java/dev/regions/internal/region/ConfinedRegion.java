@@ -35,13 +35,18 @@ public final class ConfinedRegion extends BaseRegion {
         this.stats = new ConfinedStats(lane);
     }
 
-    @Override
-    public MemorySegment allocate(long byteSize, long byteAlignment) {
-        Refusals.sizeAndAlignment(byteSize, byteAlignment);
+    /** First in every call of the hot paths: the owner's thread, then the lane open and not in a callout. */
+    private void enter() {
         if (Thread.currentThread() != owner) {
             throw Refusals.wrongThread(name, owner);
         }
         lane.checkUsable();
+    }
+
+    @Override
+    public MemorySegment allocate(long byteSize, long byteAlignment) {
+        Refusals.sizeAndAlignment(byteSize, byteAlignment);
+        enter();
         MemorySegment piece = lane.allocate(byteSize, byteAlignment);
         Reference.reachabilityFence(this);
         return piece;
@@ -50,10 +55,7 @@ public final class ConfinedRegion extends BaseRegion {
     @Override
     public void free(MemorySegment piece) {
         Objects.requireNonNull(piece, "piece");
-        if (Thread.currentThread() != owner) {
-            throw Refusals.wrongThread(name, owner);
-        }
-        lane.checkUsable();
+        enter();
         if (!Refusals.isNull(piece)) {
             lane.free(piece);
         }
@@ -62,10 +64,7 @@ public final class ConfinedRegion extends BaseRegion {
 
     @Override
     public MemorySegment pieceAt(long address) {
-        if (Thread.currentThread() != owner) {
-            throw Refusals.wrongThread(name, owner);
-        }
-        lane.checkUsable();
+        enter();
         MemorySegment piece = PieceAt.find(lane, address);
         Reference.reachabilityFence(this);
         return piece;
@@ -75,10 +74,7 @@ public final class ConfinedRegion extends BaseRegion {
     public MemorySegment reallocate(MemorySegment piece, long newByteSize) {
         Objects.requireNonNull(piece, "piece");
         Refusals.sizeAndAlignment(newByteSize, 1);
-        if (Thread.currentThread() != owner) {
-            throw Refusals.wrongThread(name, owner);
-        }
-        lane.checkUsable();
+        enter();
         MemorySegment resized = Refusals.isNull(piece) ? lane.allocate(newByteSize, 1)
                 : Reallocation.run(lane, piece, newByteSize);
         Reference.reachabilityFence(this);
