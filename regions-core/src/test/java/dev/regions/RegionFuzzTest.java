@@ -122,7 +122,11 @@ class RegionFuzzTest {
                 check();
                 while (data.remainingBytes() > 0 && step < MAX_STEPS) {
                     step++;
-                    apply(data.consumeInt(0, 15));
+                    try {
+                        apply(data.consumeInt(0, 15));
+                    } catch (RuntimeException e) { // what the model did not expect: say how it got there
+                        throw new AssertionError("unexpected " + e + "\nlast steps:\n  " + String.join("\n  ", trail), e);
+                    }
                     check();
                 }
                 for (RegionModel<Filled> s : slots) {
