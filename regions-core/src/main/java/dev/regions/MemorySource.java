@@ -25,7 +25,7 @@ import java.lang.foreign.MemorySegment;
  * small, misaligned, read-only or already dead. A source runs inside the region's call (for a
  * shared region, under its lock): calling back into that region from the same thread gets
  * {@link IllegalStateException}; waiting for another thread that uses it, or calling another
- * shared region, can deadlock. The built-in sources guard their public methods: {@code release}
+ * shared region, can deadlock. The built-in sources check the calls to their public methods: {@code release}
  * accepts only a block they handed out and not yet released, and a released block can no
  * longer be touched.
  */

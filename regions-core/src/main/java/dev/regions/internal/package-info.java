@@ -11,7 +11,7 @@
  *     block     blocks, piece codes, size classes, the address directory   | source  memory sources
  *     event     JFR events
  *     stats     ledgers, leases, stepped counters, the process's stats
- *     util      argument checks and refusals, padding
+ *     util      argument checks and refusals, padding, zeroing
  * </pre>
  *
  * <h2>Reading order</h2>

@@ -29,7 +29,7 @@ import java.lang.invoke.VarHandle;
  * back when it is unregistered; a lookup that finds a block of another lane tries the one it
  * shadows.
  *
- * <p>Cannot: shrink. Leaves stay once created (64 KiB of lane each; a process touches a few).
+ * <p>Cannot: shrink. Leaves stay once created (64 KiB of Java heap each; a process touches a few).
  */
 public final class AddressDirectory {
     private AddressDirectory() {

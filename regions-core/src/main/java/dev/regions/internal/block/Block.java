@@ -15,14 +15,14 @@ import dev.regions.internal.stats.Ledger;
  * or generation, so that the process-wide {@link AddressDirectory} can hold it without keeping
  * any region reachable.
  *
- * <p>Guarded by the lane that holds it (its thread, or its lane's lock).
+ * <p>Used only under the access of the lane that holds it (its thread, or its lock).
  */
 public abstract sealed class Block implements Lease.Occupant permits CarvedBlock, LargeBlock {
 
     public final Lease lease;
     public final long base;
     public final long byteSize;
-    /** The lane of the shared region whose lane holds the block (0 in a confined region); merges keep it. */
+    /** The index of the lane that holds the block (0 in a confined region); merges keep it. */
     public final int laneIndex;
     /** The block this one lies in, if it was registered inside another region's block (see {@link AddressDirectory}). */
     public Block shadowed;

@@ -13,7 +13,6 @@ import dev.regions.internal.util.Refusals;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -46,7 +45,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *     site of every live piece, for {@code livePieces} and the leak report.
  * </ul>
  * The lane counts the piece's own size in its stats and limit, never the guards (they count in
- * the gross bytes, like any overhead). Guarded by the lane.
+ * the gross bytes, like any overhead). Used only under the lane's access.
  */
 public final class CheckedPieces implements CheckedMode {
 

@@ -271,7 +271,7 @@ public final class RegionEvents {
     }
 
     private static final class WhenRecorderStarts implements FlightRecorderListener {
-        private boolean added; // recorderInitialized runs once per process; guarded against a second call anyway
+        private boolean added; // recorderInitialized runs once per process; a second call is ignored anyway
 
         @Override
         public synchronized void recorderInitialized(FlightRecorder flightRecorder) {

@@ -7,7 +7,7 @@ import java.lang.foreign.MemorySegment;
  * checked layer above implements it ({@code CheckedPieces}); a lane only calls it, so that the
  * lane's plain paths need not know the mode and the mode can be read on its own.
  *
- * <p>Guarded as the lane is (its thread, or its lane's lock).
+ * <p>Used only under the lane's access (its thread, or its lock).
  */
 public interface CheckedMode {
 

@@ -14,7 +14,7 @@ import java.util.Arrays;
  * <p>A merge hands the source's stacks to the destination whole: they wait in a chain behind the
  * destination's own stack of each class and take its place when it runs dry, so a merge costs
  * O(size classes) whatever the number of freed pieces, and the hot path stays two flat arrays.
- * Not thread-safe: guarded by the lane.
+ * Not thread-safe: used only under the lane's access (its thread, or its lock).
  */
 public final class FreeLists {
     private static final int FIRST_CAPACITY = 16;

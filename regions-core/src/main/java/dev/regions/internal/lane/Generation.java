@@ -10,7 +10,7 @@ import java.util.function.Consumer;
 
 /**
  * One generation of a lane: a JDK arena whose scope every piece the generation hands out is
- * bound to, and the live stats of those pieces. Ending the generation closes the arena, which
+ * bound to, and the live bytes and count of those pieces. Ending the generation closes the arena, which
  * kills every piece at once (and runs the cleanup actions users bound to it) before any byte
  * goes back to a source: that is how a reset or close makes stale pieces throw
  * {@link IllegalStateException} instead of touching freed memory. Memory is bound to a

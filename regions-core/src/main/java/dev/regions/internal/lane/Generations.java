@@ -15,7 +15,7 @@ import java.util.Map;
  *
  * <p>Looking up the current generation is one comparison; adopted ones are found through a map
  * once there are more than a few (a program region that received a merge per statement holds
- * thousands). Guarded by the lane.
+ * thousands). Used only under the lane's access.
  */
 public final class Generations {
     private static final int MAP_ABOVE = 4;
@@ -104,7 +104,7 @@ public final class Generations {
     /**
      * After a reset or close: keeps only the generations still alive (their arenas could not be
      * closed; none if {@code abandoned}: their thread is gone), moves {@code next} in as current,
-     * and returns the stats of those that ended.
+     * and returns the live bytes and count of those that ended.
      * Ended generations lose their owner, so a stale lookup can never pass for this lane.
      */
     long[] replace(Generation next, boolean abandoned) {

@@ -26,7 +26,7 @@ import java.util.List;
  * smallest bucket that holds a block that fits, and in it the last one that fits: usually the
  * most recently freed, whose memory is the likeliest to be in cache.
  *
- * <p>Not thread-safe: guarded by the lane.
+ * <p>Not thread-safe: used only under the lane's access (its thread, or its lock).
  */
 public final class LargeBlocks {
     /** Buckets per doubling of the block size. */

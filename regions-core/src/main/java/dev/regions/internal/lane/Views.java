@@ -20,7 +20,7 @@ import java.util.Map;
  * the lane's {@link Ledger}); a lane that holds a block another lane has the slot of (a merge
  * shared it) keeps its view in a map instead.
  *
- * <p>Not thread-safe: guarded by the lane.
+ * <p>Not thread-safe: used only under the lane's access (its thread, or its lock).
  */
 public final class Views {
     private final Ledger owner;

@@ -22,9 +22,7 @@ import jdk.jfr.Event;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Reference;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -174,7 +172,7 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
         @Override
         public Void get() {
             region.checkUsable();
-            region.endGuarded(closing);
+            region.endWithAccess(closing);
             assert closing ? Validator.gaveEverythingBack(region) : Validator.valid(region);
             return null;
         }
@@ -191,7 +189,7 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
      * arenas can no longer be closed (only their thread could), and need not be (no thread can
      * touch their pieces), so its memory is taken back with its scopes left as they are.
      */
-    private void endGuarded(boolean closing) {
+    private void endWithAccess(boolean closing) {
         List<Lane> lanes = lanes();
         boolean abandoned = abandoned();
         Event event = !RegionEvents.recorder() ? null
@@ -306,9 +304,9 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
                 throw Refusals.limitExceeded(name, "merging region '" + other.name + "' with live pieces", moving,
                         statsKeeper().liveBytes(), cap);
             }
-            mergeGuarded(other);
+            mergeWithAccess(other);
             if (thenClose) {
-                other.endGuarded(true);
+                other.endWithAccess(true);
             }
             assert Validator.valid(this) && (thenClose ? Validator.gaveEverythingBack(other) : Validator.valid(other));
             return null;
@@ -317,7 +315,7 @@ public abstract sealed class BaseRegion implements Region permits ConfinedRegion
         Reference.reachabilityFence(other);
     }
 
-    private void mergeGuarded(BaseRegion other) {
+    private void mergeWithAccess(BaseRegion other) {
         RegionEvents.RegionMerged event = RegionEvents.recorder() ? new RegionEvents.RegionMerged() : null;
         long[] moving = event != null && event.isEnabled() ? other.record.sums() : null;
         if (moving != null) {

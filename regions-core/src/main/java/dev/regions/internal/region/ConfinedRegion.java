@@ -22,7 +22,7 @@ import java.util.function.Supplier;
  * stale value there.
  *
  * <p>Once its thread has died, any thread may reset or close it (under this object's monitor, so
- * that two threads doing so take turns); see {@link BaseRegion#endGuarded}.
+ * that two threads doing so take turns); see {@link BaseRegion#endWithAccess}.
  */
 public final class ConfinedRegion extends BaseRegion {
     final Thread owner = Thread.currentThread();
@@ -99,7 +99,7 @@ public final class ConfinedRegion extends BaseRegion {
         return action.get();
     }
 
-    /** Any thread may reset or close the region once its thread has died (see {@link BaseRegion#endGuarded}). */
+    /** Any thread may reset or close the region once its thread has died (see {@link BaseRegion#endWithAccess}). */
     @Override
     boolean abandoned() {
         return Thread.currentThread() != owner;

@@ -44,7 +44,7 @@ public final class ThreadLanes {
     /** Below this many entries in all the lists, a thread that finds every lane taken drops every ended thread first. */
     static final int EXACT_UP_TO = 4 * Lanes.COUNT;
 
-    /** Guards everything below but {@link #HANDOVERS}' reads. */
+    /** Held while changing everything below but {@link #HANDOVERS}' reads. */
     private static final Object LOCK = new Object();
     /** Per lane: the threads that took it, the latest first; the ended ones not yet dropped among them. */
     @SuppressWarnings({"unchecked", "rawtypes"})

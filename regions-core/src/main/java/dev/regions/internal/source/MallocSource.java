@@ -22,7 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Two doors. Regions use the {@link RawSource} one: a bare {@code malloc} and {@code free},
  * whose blocks never leave the region. Anyone else gets the public {@link #allocate}/
- * {@link #release}, whose blocks are guarded by {@link OutstandingBlocks}: releasing a piece, a forged
+ * {@link #release}, whose blocks are tracked by {@link OutstandingBlocks}: releasing a piece, a forged
  * address or a block twice throws instead of corrupting the C heap, and a released block can no
  * longer be touched. That check costs a shared-arena close per release, so the public door is
  * for occasional blocks, not a hot path.

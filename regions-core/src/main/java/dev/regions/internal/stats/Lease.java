@@ -14,7 +14,7 @@ import java.util.Map;
  * <p>Usually one lane holds a lease. A merge can leave two holding one block: the destination
  * holds the pieces it received, the source region goes on carving the same block above them (so
  * that merging after every few pieces wastes nothing). Whoever lets go last gives the memory back.
- * The block's bytes count in the gross stats of exactly one holder ({@link #countedBy}); when
+ * The block's bytes count in the gross bytes of exactly one holder ({@link #countedBy}); when
  * that one lets go, they move to another.
  *
  * <p>A lease lives on the ledger side (see {@link Ledger}): it references no arena and no lane (its

@@ -29,26 +29,29 @@ public final class Zeroing {
     /** The largest piece zeroed with {@code memset}; larger ones use {@code fill}. */
     static final long MEMSET_MAX = 4096;
 
-    /** {@code memset(void*, int, size_t)}, critical; null until made (or if it cannot be). */
-    private static volatile MethodHandle memset;
+    /**
+     * Whether {@link Memset#HANDLE} is made. The handle is a {@code static final} of a holder class,
+     * so that the JIT treats it as a constant and inlines the downcall; the holder is first touched
+     * by the maker thread, so that no caller pays for making it.
+     */
+    private static volatile boolean ready;
     private static final AtomicBoolean MAKING = new AtomicBoolean();
 
     /** Fills {@code piece}, memory of the caller's own region, with zeros. */
     public static void zero(MemorySegment piece) {
         long byteSize = piece.byteSize();
-        MethodHandle h = memset;
-        if (h == null || byteSize > MEMSET_MAX) {
-            if (h == null && !MAKING.get()) {
-                startMaking();
+        if (byteSize <= MEMSET_MAX && ready) {
+            try {
+                long ignored = (long) Memset.HANDLE.invokeExact(piece.address(), 0, byteSize);
+            } catch (Throwable e) {
+                throw new AssertionError("memset cannot fail", e);
             }
-            piece.fill((byte) 0);
             return;
         }
-        try {
-            long ignored = (long) h.invokeExact(piece.address(), 0, byteSize);
-        } catch (Throwable e) {
-            throw new AssertionError("memset cannot fail", e);
+        if (!ready && !MAKING.get()) {
+            startMaking();
         }
+        piece.fill((byte) 0);
     }
 
     private static void startMaking() {
@@ -59,28 +62,37 @@ public final class Zeroing {
         }
     }
 
-    /** Makes the handle; leaves it null without native access (every piece is then zeroed with fill). */
-    private static final class MakeMemset implements Runnable {
-        @Override
+    /** {@code memset(void*, int, size_t)}, critical; null without native access. */
+    private static final class Memset {
+        static final MethodHandle HANDLE = make();
+
         @SuppressWarnings("restricted") // memset on memory a region owns, by address (see the class comment)
-        public void run() {
+        private static MethodHandle make() {
             try {
                 Linker linker = Linker.nativeLinker();
-                memset = linker.downcallHandle(linker.defaultLookup().find("memset").orElseThrow(),
+                return linker.downcallHandle(linker.defaultLookup().find("memset").orElseThrow(),
                         FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG),
                         Linker.Option.critical(false));
             } catch (RuntimeException e) { // IllegalCallerException: no native access
-                memset = null;
+                return null;
             }
+        }
+    }
+
+    /** Makes the handle off the callers' path; every piece is zeroed with fill until it is there. */
+    private static final class MakeMemset implements Runnable {
+        @Override
+        public void run() {
+            ready = Memset.HANDLE != null;
         }
     }
 
     /** Waits until the handle is made or found impossible (for tests: both paths are then known). */
     static boolean awaitMemset() throws InterruptedException {
         startMaking();
-        for (int i = 0; i < 500 && memset == null; i++) {
+        for (int i = 0; i < 500 && !ready; i++) {
             Thread.sleep(10);
         }
-        return memset != null;
+        return ready;
     }
 }
