@@ -107,8 +107,9 @@
  * refused, with one exception: a segment rebuilt in the region's own scope
  * ({@code reinterpret(size, region, null)}) over exactly a live piece of the region has the
  * piece's address, size and scope, all a segment carries, so it is that piece, and freeing it
- * frees the piece (the checked mode, whose pieces each have a scope of their own, refuses it).
- * What it cannot see: it keeps no record of pieces that are gone, so if a freed piece's
+ * frees the piece (the checked mode, whose pieces each have a scope of their own, refuses it);
+ * and the same over a live piece of another region that shares a block with this one through a
+ * merge (which of them owns a piece in that block is recorded nowhere). What it cannot see: it keeps no record of pieces that are gone, so if a freed piece's
  * place was handed out again to a new piece with the same address and size, the stale segment (or
  * a slice of any stale piece that starts where the new piece starts and is exactly as long) is
  * that new piece as far as {@code free} can tell, and freeing it frees the new piece, as a second

@@ -81,31 +81,6 @@ class BrokenPromisesTest {
     }
 
     /**
-     * The same, when the two regions share a block through a merge: the source goes on carving
-     * the block it handed over, above the destination's pieces. Neither may free the other's.
-     */
-    @Test
-    void freeRefusesASegmentRebuiltOverAPieceOfARegionThatSharesItsBlock() {
-        try (Region dst = fast().name("dst").build(); Region src = fast().name("src").build()) {
-            MemorySegment moved = src.allocate(32);
-            dst.merge(src);
-            MemorySegment carvedAfter = src.allocate(32); // same block, above the mark
-            RegionStats dstBefore = dst.stats();
-            RegionStats srcBefore = src.stats();
-
-            assertThatThrownBy(() -> dst.free(rebuilt(carvedAfter, dst))).isInstanceOf(IllegalArgumentException.class);
-            assertThatThrownBy(() -> src.free(rebuilt(moved, src))).isInstanceOf(IllegalArgumentException.class);
-
-            assertThat(dst.stats().liveCount()).isEqualTo(dstBefore.liveCount());
-            assertThat(dst.stats().liveBytes()).isEqualTo(dstBefore.liveBytes());
-            assertThat(src.stats().liveCount()).isEqualTo(srcBefore.liveCount());
-            assertThat(src.stats().liveBytes()).isEqualTo(srcBefore.liveBytes());
-            assertThat(overlap(dst.allocate(32), carvedAfter)).isFalse();
-            assertThat(overlap(src.allocate(32), moved)).isFalse();
-        }
-    }
-
-    /**
      * "A segment rebuilt from its address is refused": over the place of a piece of the same region
      * that a reset ended, in the region's new scope, it is refused, and the place is not handed
      * out twice.

@@ -80,13 +80,6 @@ public final class CarvedBlock extends Block {
      * cleared). Until then the block has one holder, and a reset need not ask its lease.
      */
     public boolean everShared;
-    /**
-     * Whether a merge brought pieces below the mark into the lane that has the slot (a region
-     * merged back into the one that carves here, directly or through others): from then on that
-     * lane's pieces below the mark cannot be told from the other holders', and are taken as its own
-     * ({@link #holdsPiecesAt}). Set under the access of both lanes, never cleared.
-     */
-    public boolean mergedBack;
     /** {@code [top, prepared)} is zeroed (when the carver zeroes) and has no codes. */
     private int prepared;
     /** Units at and above it hold zeros: never handed out since the block was clean. */
@@ -166,26 +159,6 @@ public final class CarvedBlock extends Block {
             prepared = Math.min(prepared, to);
         }
         generations.rewind(to);
-    }
-
-    /**
-     * Whether the pieces of the lane with {@code ledger} (which holds this block) include
-     * {@code unit}, below the pointer. The lane whose views have the block's slot
-     * ({@link #slotOwner}) has the pieces above the mark: it carves them, or took them over by a
-     * merge; the holders below the mark have the rest. Below the mark the slot's lane has no
-     * pieces, unless the carver let go ({@link #leftBy}) and a holder below the mark took the
-     * slot, or it holds the block alone (the pieces below the mark were merged back into it).
-     * What it cannot tell: whose pieces they are among two holders below the mark (a block
-     * carved on after being merged into two regions), among the slot's lane and the others once a
-     * merge brought pieces below the mark back to it ({@link #mergedBack}), nor, for a lane holding
-     * the block alone, a piece it holds from the dead pieces of a holder below the mark that let go:
-     * where it cannot tell, it answers yes, so that a live piece can always be freed.
-     */
-    public boolean holdsPiecesAt(Ledger ledger, int unit) {
-        if (unit >= mark) {
-            return slotOwner == ledger;
-        }
-        return slotOwner != ledger || carver == null || lease.holderCount() == 1 || mergedBack;
     }
 
     /** Units left to carve. */

@@ -275,8 +275,6 @@ public final class BlockSupply {
             if (added) {
                 blocks.add(b);
                 views.add(b);
-            } else if (b.slotOwner == ledger) {
-                b.mergedBack = true; // the carver's lane takes pieces below the mark back
             }
         }
         from.blocks.clear();

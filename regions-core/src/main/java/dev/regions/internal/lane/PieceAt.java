@@ -60,7 +60,7 @@ public final class PieceAt {
     private static MemorySegment carved(Lane lane, CarvedBlock block, long address) {
         long offset = address - block.base;
         int unit = (int) (offset >>> SizeClasses.UNIT_SHIFT);
-        long size = (offset & (SizeClasses.UNIT - 1)) == 0 && unit < block.top && block.holdsPiecesAt(lane.ledger, unit)
+        long size = (offset & (SizeClasses.UNIT - 1)) == 0 && unit < block.top
                 ? block.liveSizeAt(unit) : -1;
         if (size < 0) {
             throw Refusals.noPieceAt(lane.name, address, block.bumpCarved ? bump()

@@ -16,11 +16,12 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>A segment is a live piece of a lane if, and only if: it is native and writable; its scope is
  * one of the lane's generations ({@link Generations#find}); a block of the lane that the
- * lane holds covers its address (the directory's entry there, or an entry it shadows); the lane's
- * pieces in that block include the unit there ({@link CarvedBlock#holdsPiecesAt}: a block shared
- * by a merge holds the pieces of two lanes); and a live piece of exactly its size starts at its
- * address. The scope alone proves nothing: a segment rebuilt from an address with
- * {@code reinterpret(size, region, null)} has the region's scope.
+ * lane holds covers its address (the directory's entry there, or an entry it shadows); the unit
+ * is below the block's pointer; and a live piece of exactly its size starts at its address. The
+ * scope alone proves nothing: a segment rebuilt from an address with
+ * {@code reinterpret(size, region, null)} has the region's scope. What it cannot see: which of the
+ * lanes that share a block through a merge owns a piece in it (recorded nowhere), so any of them
+ * may free it.
  */
 final class PieceFinder {
     private PieceFinder() {
@@ -76,10 +77,8 @@ final class PieceFinder {
             throw Refusals.notAPiece(lane.name, piece, "no live piece of this region starts there (it was freed, or"
                     + " ended by a reset)");
         }
-        if (!block.holdsPiecesAt(lane.ledger, unit)) {
-            throw Refusals.notAPiece(lane.name, piece, "it is not a piece of this region (it lies in a block this"
-                    + " region shares with another through a merge, among the other's pieces)");
-        }
+        // Which holder of a block shared through merges owns a piece is recorded nowhere: any holder
+        // may free a live piece there (see "What free can tell" in the package documentation).
         long live = block.liveSizeAt(unit);
         if ((offset & (SizeClasses.UNIT - 1)) == 0 && live == piece.byteSize()) {
             return new Found(block, unit, generation);
