@@ -80,7 +80,7 @@ import static org.jetbrains.lincheck.datastructures.ManagedStrategyGuaranteeKt.f
 @Param(name = "thread", gen = ThreadIdGen.class)
 @Param(name = "size", gen = IntGen.class, conf = "0:3")
 @Param(name = "index", gen = IntGen.class, conf = "0:3")
-public final class SharedRegionLincheckTest {
+public class SharedRegionLincheckTest {
 
     /** Sizes {@code allocate} picks from: a zero-length piece, two small ones, a large one (its own block). */
     static final long[] SIZES = {0, 24, 100, 20_000};
@@ -89,12 +89,16 @@ public final class SharedRegionLincheckTest {
     /** Ids 0 .. threads + 1 (initial part, parallel threads, post part). */
     static final int MAX_THREAD_IDS = 8;
 
-    private final Region region;
+    final Region region;
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private final List<MemorySegment>[] pieces = new List[MAX_THREAD_IDS];
+    final List<MemorySegment>[] pieces = new List[MAX_THREAD_IDS];
     /** Operations begun and completed per thread id: an invocation Lincheck cut short leaves them unequal. */
-    private final int[] begun = new int[MAX_THREAD_IDS];
-    private final int[] completed = new int[MAX_THREAD_IDS];
+    final int[] begun = new int[MAX_THREAD_IDS];
+    final int[] completed = new int[MAX_THREAD_IDS];
+    /** Per thread: how many of the initial part's pieces it took ({@link #freeInitial}). */
+    private final int[] taken = new int[MAX_THREAD_IDS];
+    /** The parallel threads of both strategies. */
+    static final int PARALLEL_THREADS = 3;
 
     public SharedRegionLincheckTest() {
         region = Region.builder().shared(true).name("lincheck").limit(LIMIT).build();
@@ -144,6 +148,34 @@ public final class SharedRegionLincheckTest {
         return result;
     }
 
+    /**
+     * Frees a piece the initial part allocated (on another thread, so in another lane: a free
+     * across lanes, RemoteFrees): parallel thread t takes the initial pieces t-1, t-1+n, ... in turn.
+     */
+    @Operation
+    public String freeInitial(@Param(name = "thread") int thread) {
+        begun[thread]++;
+        String result;
+        int index = initialIndex(thread, taken[thread]++);
+        if (index < 0 || index >= pieces[0].size()) {
+            result = "nothing to free";
+        } else {
+            try {
+                region.free(pieces[0].get(index));
+                result = "freed";
+            } catch (RuntimeException e) {
+                result = e.getClass().getSimpleName();
+            }
+        }
+        completed[thread]++;
+        return result;
+    }
+
+    /** Parallel threads 1..{@value #PARALLEL_THREADS} take the initial part's pieces in turns; others none. */
+    static int initialIndex(int thread, int turn) {
+        return thread < 1 || thread > PARALLEL_THREADS ? -1 : thread - 1 + turn * PARALLEL_THREADS;
+    }
+
     @Operation
     public String reset(@Param(name = "thread") int thread) {
         begun[thread]++;
@@ -177,6 +209,41 @@ public final class SharedRegionLincheckTest {
     static String describe(long live, long count, long peak, long low, long allocations, long frees) {
         return "live " + live + " in " + count + ", peak " + peak + ", low " + low + ", allocations " + allocations
                 + ", frees " + frees;
+    }
+
+    /**
+     * The stress strategy's test class: the same operations, and one that allocates on a thread that
+     * ends at once (Lincheck's model checker cannot schedule a thread an operation starts: it hangs).
+     */
+    public static final class WithThreadsThatEnd extends SharedRegionLincheckTest {
+        /**
+         * Allocates a piece on a thread that ends at once and keeps it as this thread's: its lane passes
+         * to the next thread that comes, and this thread's frees of it cross lanes.
+         */
+        @Operation
+        public String allocateOnAThreadThatEnds(@Param(name = "thread") int thread, @Param(name = "size") int size)
+                throws InterruptedException {
+            begun[thread]++;
+            Object[] got = new Object[1];
+            Thread shortLived = new Thread(() -> {
+                try {
+                    got[0] = region.allocate(SIZES[size]);
+                } catch (RuntimeException e) {
+                    got[0] = e;
+                }
+            });
+            shortLived.start();
+            shortLived.join();
+            String result;
+            if (got[0] instanceof MemorySegment piece) {
+                pieces[thread].add(piece);
+                result = "allocated " + piece.byteSize();
+            } else {
+                result = got[0].getClass().getSimpleName();
+            }
+            completed[thread]++;
+            return result;
+        }
     }
 
     // ------------------------------------------------------------------ the sequential specification
@@ -218,6 +285,25 @@ public final class SharedRegionLincheckTest {
             }
             model.freed(p);
             return "freed";
+        }
+
+        private final int[] taken = new int[MAX_THREAD_IDS];
+
+        public String freeInitial(int thread) {
+            int index = initialIndex(thread, taken[thread]++);
+            if (index < 0 || index >= pieces[0].size()) {
+                return "nothing to free";
+            }
+            RegionModel.Piece p = pieces[0].get(index);
+            if (!p.isLive()) {
+                return IllegalArgumentException.class.getSimpleName(); // freed before, or ended by a reset
+            }
+            model.freed(p);
+            return "freed";
+        }
+
+        public String allocateOnAThreadThatEnds(int thread, int size) {
+            return allocate(thread, size);
         }
 
         public String reset(int thread) {
@@ -336,7 +422,7 @@ public final class SharedRegionLincheckTest {
             new ModelCheckingOptions()
                     .iterations(iterations())
                     .invocationsPerIteration(invocations(100))
-                    .threads(3)
+                    .threads(PARALLEL_THREADS)
                     .actorsPerThread(3)
                     .actorsBefore(2)
                     .actorsAfter(2)
@@ -363,12 +449,12 @@ public final class SharedRegionLincheckTest {
             new StressOptions()
                     .iterations(iterations())
                     .invocationsPerIteration(invocations(300))
-                    .threads(3)
+                    .threads(PARALLEL_THREADS)
                     .actorsPerThread(4)
                     .actorsBefore(2)
                     .actorsAfter(2)
                     .sequentialSpecification(Spec.class)
-                    .check(SharedRegionLincheckTest.class);
+                    .check(WithThreadsThatEnd.class);
         } finally {
             Janitor.finish("stress");
         }

@@ -18,8 +18,15 @@ import java.util.Arrays;
  *   codes[u] (one byte per 16-byte unit u):
  *     0          no live piece starts at u (free, the inside of a piece, padding, never carved)
  *     1..254     a live piece of exactly that many bytes starts at u
- *     255        a live piece starts at u; its exact size is in the escapes map (0, or over 254)
+ *     255        a live piece starts at u; its exact size is in its bucket (255 bytes and up) or
+ *                in the escapes map (a zero-length piece)
  * </pre>
+ *
+ * A medium piece (255 bytes and up) spans at least 16 units, so no two of them start in the same
+ * 16 units: its exact size and where it starts in them go in that span's <em>bucket</em>, one
+ * {@code int} per 16 units (0.4% of the block on the Java heap), written with plain stores (each
+ * bucket belongs to one piece at a time) and read without a lock. Zero-length pieces, two units
+ * each, keep a small map under the block's monitor (see {@link UnitSizes}); they are rare.
  *
  * A code records the exact size, so {@code free} refuses a slice of a piece (or a piece of
  * another size at the same address) and keeps live bytes exact; the inside of a live piece
@@ -42,11 +49,15 @@ import java.util.Arrays;
  */
 public final class CarvedBlock extends Block {
     public static final int ESCAPE = 255;
+    private static final int BUCKET_SHIFT = 4;
+    private static final int BUCKET_UNITS = 1 << BUCKET_SHIFT;
     /** How far ahead of the pointer a block is prepared at a time: 2 KiB, so one fill serves many pieces. */
     private static final int PREPARE_UNITS = 128;
 
     public final int units;
     private final byte[] codes;
+    /** Per 16 units: the medium piece that starts there, as {@code (unit & 15) << 16 | size}, or 0 (stale after a rewind). */
+    private final int[] buckets;
     /**
      * The exact sizes behind code 255. Two lanes may use it at once (a block shared by a merge of
      * two shared regions: one frees below the mark, the other carves above it), so it is used
@@ -91,6 +102,7 @@ public final class CarvedBlock extends Block {
         super(lease, laneIndex);
         this.units = (int) (byteSize >>> SizeClasses.UNIT_SHIFT);
         this.codes = new byte[units];
+        this.buckets = new int[(units + BUCKET_UNITS - 1) >>> BUCKET_SHIFT];
         this.memDirty = zeroed ? 0 : units;
     }
 
@@ -173,9 +185,22 @@ public final class CarvedBlock extends Block {
         assert codes[unit] == 0 : "unit " + unit + " of the block at " + base + " is live already";
         if (byteSize > 0 && byteSize < ESCAPE) {
             codes[unit] = (byte) byteSize;
+            return;
+        }
+        if (byteSize >= ESCAPE) {
+            assert byteSize <= SizeClasses.MEDIUM_MAX;
+            buckets[unit >>> BUCKET_SHIFT] = (unit & (BUCKET_UNITS - 1)) << 16 | (int) byteSize;
         } else {
+            clearStaleBucket(unit);
             putEscape(unit, byteSize);
-            codes[unit] = (byte) ESCAPE;
+        }
+        codes[unit] = (byte) ESCAPE;
+    }
+
+    /** A bucket entry left by a piece a rewind ended that started at {@code unit} would read as this piece's size. */
+    private void clearStaleBucket(int unit) {
+        if (buckets[unit >>> BUCKET_SHIFT] >>> 16 == (unit & (BUCKET_UNITS - 1))) {
+            buckets[unit >>> BUCKET_SHIFT] = 0;
         }
     }
 
@@ -193,22 +218,27 @@ public final class CarvedBlock extends Block {
         escapes().remove(unit);
     }
 
-    /** Whether a live piece of exactly {@code byteSize} (1..254) bytes starts at {@code unit}. */
-    public boolean isLiveSmall(int unit, long byteSize) {
-        return (codes[unit] & 0xFF) == byteSize;
-    }
-
     /** The size of the live piece that starts at {@code unit}, or -1 if none does. */
     public long liveSizeAt(int unit) {
         int code = codes[unit] & 0xFF;
-        return code == 0 ? -1 : code < ESCAPE ? code : escapeAt(unit);
+        return code == 0 ? -1 : code < ESCAPE ? code : escapedSize(unit);
+    }
+
+    private long escapedSize(int unit) {
+        int bucket = buckets[unit >>> BUCKET_SHIFT];
+        return bucket >>> 16 == (unit & (BUCKET_UNITS - 1)) && bucket != 0 ? bucket & 0xFFFF : escapeAt(unit);
     }
 
     /** The piece at {@code unit} is no longer live. */
     public void markFree(int unit) {
         assert codes[unit] != 0 : "unit " + unit + " of the block at " + base + " is not live";
         if ((codes[unit] & 0xFF) == ESCAPE) {
-            removeEscape(unit);
+            int bucket = buckets[unit >>> BUCKET_SHIFT];
+            if (bucket >>> 16 == (unit & (BUCKET_UNITS - 1)) && bucket != 0) {
+                buckets[unit >>> BUCKET_SHIFT] = 0;
+            } else {
+                removeEscape(unit);
+            }
         }
         codes[unit] = 0;
     }

@@ -1,8 +1,8 @@
 package dev.regions.internal.lane;
 
-import dev.regions.internal.block.AddressDirectory;
 import dev.regions.internal.block.Block;
 import dev.regions.internal.block.CarvedBlock;
+import dev.regions.internal.block.DirectoryCursor;
 import dev.regions.internal.block.LargeBlock;
 import dev.regions.internal.block.SizeClasses;
 import dev.regions.internal.event.RegionEvents;
@@ -42,14 +42,16 @@ public final class Lane extends Padded {
     final boolean zeroing, bump;
     /** The checked mode's records, or null (a lane that is not checked gets them with merged checked pieces). */
     public CheckedMode checked;
-    /** Neither bump mode nor checked: the fast paths apply. */
-    private final boolean plain;
+    /** Neither bump mode nor checked: the fast paths apply, and other threads may free carved pieces ({@link RemoteFrees}). */
+    final boolean plain;
     public final Ledger ledger;
     public final Callouts callouts = new Callouts();
     public final Generations generations;
     final Views views;
     public final BlockSupply supply;
     public final FreeLists free = new FreeLists();
+    /** Pieces other threads freed (a lane of a shared region), taken back when a class runs dry. */
+    public final RemoteFrees remote = new RemoteFrees();
     public final LargeBlocks large = new LargeBlocks();
     public long limit;
     public long limitCredit; // live bytes the limit check leaves out: a moving reallocation's old piece, freed once copied
@@ -61,8 +63,7 @@ public final class Lane extends Padded {
 
     private CarvedBlock carve;
     private MemorySegment carveView;
-    private long lastLeafKey = -1;
-    private Block[] lastLeaf;
+    private final DirectoryCursor directory = new DirectoryCursor();
 
     /** A lane of a shared region: its shares of the region's live counter (bounds on its live bytes); whether it ever allocated. */
     public long regionFloor, regionCeiling;
@@ -127,7 +128,7 @@ public final class Lane extends Padded {
         int units = (int) ((byteSize + SizeClasses.UNIT - 1) >>> SizeClasses.UNIT_SHIFT);
         Generation generation = generations.current;
         MemorySegment piece;
-        int unit = free.pop(units - 1);
+        int unit = reusable(units - 1);
         if (unit >= 0) {
             piece = reuse(free.popped, unit, byteSize);
         } else {
@@ -146,6 +147,16 @@ public final class Lane extends Padded {
         generation.liveCount++;
         ledger.allocated(counted);
         return piece;
+    }
+
+    /** A freed piece of {@code sizeClass} (its block in {@code free.popped}), after those other threads freed; or -1. */
+    private int reusable(int sizeClass) {
+        int unit = free.pop(sizeClass);
+        if (unit < 0 && ledger.pending.any()) {
+            remote.drainInto(this);
+            unit = free.pop(sizeClass);
+        }
+        return unit;
     }
 
     /** Hands out the place of a freed piece again, zeroed: it may hold what the freed piece's owner wrote. */
@@ -178,7 +189,7 @@ public final class Lane extends Padded {
             piece = carveView.asSlice((long) unit << SizeClasses.UNIT_SHIFT, byteSize);
         } else {
             int sizeClass = SizeClasses.classOf(byteSize);
-            int unit = alignUnits == 1 ? free.pop(sizeClass) : -1;
+            int unit = alignUnits == 1 ? reusable(sizeClass) : -1;
             if (unit >= 0) {
                 piece = reuse(free.popped, unit, byteSize);
             } else {
@@ -289,23 +300,20 @@ public final class Lane extends Padded {
                 return;
             }
         }
-        // The common case, kept small so the JIT inlines it: a live piece of 1..254 bytes of this
-        // lane, exactly as handed out. Everything else (large, medium and empty pieces, pieces of
-        // a composed region, every mistake) goes to freeOther.
+        // The common case, small so the JIT inlines it: a live carved piece exactly as handed out,
+        // in a block this lane's views hold (one identity comparison), between the mark and the
+        // pointer (else a segment rebuilt in this region's scope over another region's piece, or
+        // over a piece a reset ended, would pass). The rest, and every mistake: freeOther.
         long address = piece.address();
         long byteSize = piece.byteSize();
-        // The block must be this lane's (the one whose views it is in: one identity comparison),
-        // and the unit one of its own pieces (between the mark and the pointer): else a segment
-        // rebuilt in this region's scope over a piece of another region, or over the place of a
-        // piece a reset ended, would pass. freeOther sorts out blocks shared by a merge.
-        if (blockAt(address) instanceof CarvedBlock block && byteSize - 1 < CarvedBlock.ESCAPE - 1 && byteSize > 0
+        if (blockAt(address) instanceof CarvedBlock block && byteSize - 1 < SizeClasses.MEDIUM_MAX && byteSize > 0
                 && (address & (SizeClasses.UNIT - 1)) == 0 && block.slotOwner == ledger && !piece.isReadOnly()) {
             int unit = (int) ((address - block.base) >>> SizeClasses.UNIT_SHIFT);
             Generation generation;
-            if (block.isLiveSmall(unit, byteSize) && unit >= block.mark && unit < block.top
+            if (unit >= block.mark && unit < block.top && block.liveSizeAt(unit) == byteSize
                     && (generation = generations.find(piece.scope())) != null) {
                 block.markFree(unit);
-                free.push((int) ((byteSize - 1) >>> SizeClasses.UNIT_SHIFT), block, unit);
+                free.push(SizeClasses.classOf(byteSize), block, unit);
                 generation.liveBytes -= byteSize;
                 generation.liveCount--;
                 ledger.freed(byteSize);
@@ -347,17 +355,7 @@ public final class Lane extends Padded {
 
     /** The block at {@code address} in the directory, through the last leaf this lane used. */
     public Block blockAt(long address) {
-        long key = AddressDirectory.leafKey(address);
-        Block[] leaf = lastLeaf;
-        if (key != lastLeafKey || leaf == null) {
-            leaf = AddressDirectory.leaf(key);
-            if (leaf == null) {
-                return null;
-            }
-            lastLeaf = leaf;
-            lastLeafKey = key;
-        }
-        return AddressDirectory.entry(leaf, address);
+        return directory.blockAt(address);
     }
 
     // ---------------------------------------------------------------- reset, close and merge

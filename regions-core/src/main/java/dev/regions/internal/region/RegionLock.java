@@ -111,6 +111,11 @@ public final class RegionLock extends Padded {
         }
     }
 
+    /** Whether the calling thread holds the lock. */
+    boolean isHeldByCurrentThread() {
+        return OWNER.getOpaque(this) == Thread.currentThread();
+    }
+
     /** For tests: whether some thread holds the lock. */
     public boolean isLocked() {
         return OWNER.getOpaque(this) != null;

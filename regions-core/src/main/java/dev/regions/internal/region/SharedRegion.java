@@ -7,6 +7,7 @@ import dev.regions.internal.lane.Callouts;
 import dev.regions.internal.lane.Lane;
 import dev.regions.internal.lane.PieceAt;
 import dev.regions.internal.lane.Reallocation;
+import dev.regions.internal.lane.RemoteFrees;
 import dev.regions.internal.lane.Settings;
 import dev.regions.internal.util.Refusals;
 
@@ -96,17 +97,40 @@ public final class SharedRegion extends BaseRegion {
         Objects.requireNonNull(piece, "piece");
         int index = Lanes.ofThisThread();
         RegionLock lock = lanes.locks[index];
-        lock.lock();
-        Lane lane = lanes.all[index];
-        if (lane == null || !(lane.blockAt(piece.address()) instanceof Block b && b.laneIndex == index)) {
-            // a thread usually frees its own pieces; else the lane is the directory's to tell
-            lock.unlock();
-            index = laneHolding(piece, index);
-            lock = lanes.locks[index];
+        if (!lock.isHeldByCurrentThread()) { // else a callout or a cleanup action: freeUnderOwnersLock refuses it
             lock.lock();
-            lane = lanes.all[index];
+            try {
+                Lane own = lanes.all[index];
+                Block block = own != null ? own.blockAt(piece.address()) : AddressDirectory.lookup(piece.address());
+                if (own != null && block != null && block.laneIndex == index) {
+                    freeIn(own, piece); // a thread usually frees its own pieces
+                    return;
+                }
+                // Another lane's piece: freed without its lock if it is a plain live piece (RemoteFrees)
+                if (block != null && block.laneIndex >= 0 && block.laneIndex < Lanes.COUNT && !closed
+                        && lanes.all[block.laneIndex] instanceof Lane owner) {
+                    own = own != null ? own : newLane(index); // it answers for the bytes freed (see SharedStats)
+                    own.checkUsable();
+                    if (RemoteFrees.tryFree(owner, block, piece)) {
+                        countRemoteFree(own, piece.byteSize());
+                        return;
+                    }
+                }
+            } finally {
+                lock.unlock();
+                Reference.reachabilityFence(this);
+            }
         }
+        freeUnderOwnersLock(piece, index);
+    }
+
+    /** Frees {@code piece} under the lock of the lane whose block holds it (the directory's to tell), or of {@code own}. */
+    private void freeUnderOwnersLock(MemorySegment piece, int own) {
+        int index = laneHolding(piece, own);
+        RegionLock lock = lanes.locks[index];
+        lock.lock();
         try {
+            Lane lane = lanes.all[index];
             if (lane == null) {
                 if (closed) {
                     throw Refusals.closed(name);
@@ -116,21 +140,26 @@ public final class SharedRegion extends BaseRegion {
                 }
                 lane = newLane(index); // it refuses the piece, with the reason
             }
-            lane.checkUsable();
-            if (Refusals.isNull(piece)) {
-                return;
-            }
-            try {
-                lane.free(piece);
-            } catch (MemoryCorruptionException damaged) { // a checked piece, freed, then reported
-                countFree(lane, piece);
-                throw damaged;
-            }
-            countFree(lane, piece);
+            freeIn(lane, piece);
         } finally {
             lock.unlock();
             Reference.reachabilityFence(this);
         }
+    }
+
+    /** Frees {@code piece} in {@code lane}, its lock held. */
+    private void freeIn(Lane lane, MemorySegment piece) {
+        lane.checkUsable();
+        if (Refusals.isNull(piece)) {
+            return;
+        }
+        try {
+            lane.free(piece);
+        } catch (MemoryCorruptionException damaged) { // a checked piece, freed, then reported
+            countFree(lane, piece);
+            throw damaged;
+        }
+        countFree(lane, piece);
     }
 
     @Override
@@ -215,6 +244,19 @@ public final class SharedRegion extends BaseRegion {
             }
         }
         return Lanes.ofThisThread();
+    }
+
+    /** {@code own}, the freeing thread's lane, freed {@code byteSize} bytes of another lane's (its lock held). */
+    private void countRemoteFree(Lane own, long byteSize) {
+        if (stats.limited()) {
+            stats.release(byteSize);
+        } else {
+            own.remote.freedForOthers += byteSize;
+            if (!own.used) {
+                stats.laneUsed(own);
+            }
+            stats.changed(own, -byteSize);
+        }
     }
 
     private void countFree(Lane lane, MemorySegment piece) {

@@ -3,6 +3,7 @@ package dev.regions.internal.region;
 import dev.regions.RegionStats;
 import dev.regions.internal.event.RegionEvents;
 import dev.regions.internal.lane.Lane;
+import dev.regions.internal.lane.RemoteFrees;
 import dev.regions.internal.stats.Ledger;
 import dev.regions.internal.stats.SteppedCounter;
 import dev.regions.internal.util.Refusals;
@@ -92,9 +93,19 @@ public final class SharedStats implements StatsKeeper {
         live.add(-byteSize, -byteSize);
     }
 
+    /**
+     * What lane {@code lane} answers for in the sum (its lock held): its live bytes, plus the
+     * pieces of other lanes' frees it took back, less the bytes its threads freed in other lanes
+     * ({@link RemoteFrees}). A free across lanes moves the freeing lane's share, so the sum of
+     * the shares is exact without the owner's lock; settled to the live bytes with every lock held.
+     */
+    private static long answersFor(Lane lane) {
+        return lane.ledger.liveBytes + lane.remote.drained - lane.remote.freedForOthers;
+    }
+
     /** In steps: a lane's live bytes changed by {@code delta}; its shares move once the live bytes leave them (its lock held). */
     void changed(Lane lane, long delta) {
-        long now = lane.ledger.liveBytes;
+        long now = answersFor(lane);
         if (SteppedCounter.due(now, lane.regionFloor, lane.regionCeiling)) {
             // even with one lane: a second lane may start at any time, and must find the sum in steps
             share(lane, SteppedCounter.floorOf(now, SteppedCounter.STEP, delta),
@@ -111,7 +122,7 @@ public final class SharedStats implements StatsKeeper {
     void handedOver(Lane lane, int handovers) {
         lane.handovers = handovers;
         if (!limited()) { // limited, the shares are exact already
-            long now = lane.ledger.liveBytes;
+            long now = answersFor(lane);
             share(lane, now, now);
         }
     }

@@ -60,11 +60,42 @@ public final class ThreadLanes {
         }
     }
 
-    private static final ThreadLocal<int[]> OF_THREAD = ThreadLocal.withInitial(() -> new int[] {take()});
+    private static final ThreadLocal<Ticket> OF_THREAD = new ThreadLocal<>();
+    /**
+     * The tickets of threads that used a lane lately, by thread id: a hit costs a few loads where
+     * the thread-local costs a hash probe. Written with plain stores (a ticket is immutable; a
+     * stale or overwritten entry only sends its thread to the thread-local); it keeps at most
+     * {@value #RECENT_SIZE} ended threads' objects reachable.
+     */
+    private static final int RECENT_SIZE = 256;
+    private static final Ticket[] RECENT = new Ticket[RECENT_SIZE];
+
+    /** A thread and its lane (a plain class: Lincheck cannot restore records' fields). */
+    private static final class Ticket {
+        final Thread thread;
+        final int lane;
+
+        Ticket(Thread thread, int lane) {
+            this.thread = thread;
+            this.lane = lane;
+        }
+    }
 
     /** The calling thread's lane. */
     static int ofThisThread() {
-        return OF_THREAD.get()[0];
+        Thread me = Thread.currentThread();
+        Ticket ticket = RECENT[(int) me.threadId() & (RECENT_SIZE - 1)];
+        return ticket != null && ticket.thread == me ? ticket.lane : ofThisThreadSlow(me);
+    }
+
+    private static int ofThisThreadSlow(Thread me) {
+        Ticket ticket = OF_THREAD.get();
+        if (ticket == null) {
+            ticket = new Ticket(me, take());
+            OF_THREAD.set(ticket);
+        }
+        RECENT[(int) me.threadId() & (RECENT_SIZE - 1)] = ticket;
+        return ticket.lane;
     }
 
     /**

@@ -75,6 +75,8 @@ public final class Ledger extends Padded {
 
     /** The leases this ledger holds (it may share some with the ledgers of other lanes). */
     public final List<Lease> leases = new ArrayList<>();
+    /** Pieces of this lane other threads freed, not yet taken back (a shared region's lanes). */
+    public final PendingFrees pending = new PendingFrees();
 
     /** A ledger of a confined region's lane. */
     public Ledger() {
@@ -171,12 +173,13 @@ public final class Ledger extends Padded {
         return (long) GROSS.getOpaque(this);
     }
 
+    /** Live bytes read from any thread, less the pieces other threads freed that the lane has not taken back. */
     public long liveBytesNow() {
-        return (long) LIVE.getOpaque(this);
+        return (long) LIVE.getOpaque(this) - pending.bytes();
     }
 
     public long liveCountNow() {
-        return (long) COUNT.getOpaque(this);
+        return (long) COUNT.getOpaque(this) - pending.count();
     }
 
     public long allocationsNow() {

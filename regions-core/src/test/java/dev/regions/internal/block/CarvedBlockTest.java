@@ -63,6 +63,10 @@ class CarvedBlockTest {
     }
 
     /** The offset of the first non-zero byte of {@code segment}, or -1. */
+    private static boolean isLive(CarvedBlock block, int unit, long byteSize) {
+        return block.liveSizeAt(unit) == byteSize;
+    }
+
     private static long firstNonZero(MemorySegment segment) {
         for (long i = 0; i < segment.byteSize(); i++) {
             if (segment.get(ValueLayout.JAVA_BYTE, i) != 0) {
@@ -279,13 +283,13 @@ class CarvedBlockTest {
             int unit = size + 1;
             assertThat(block.liveSizeAt(unit)).isEqualTo(-1);
             block.markLive(unit, size);
-            assertThat(block.isLiveSmall(unit, size)).as("isLiveSmall(%d)", size).isTrue();
+            assertThat(isLive(block, unit, size)).as("isLiveSmall(%d)", size).isTrue();
             assertThat(block.liveSizeAt(unit)).as("liveSizeAt after markLive(%d)", size).isEqualTo(size);
             if (size > 1) {
-                assertThat(block.isLiveSmall(unit, size - 1)).isFalse();
+                assertThat(isLive(block, unit, size - 1)).isFalse();
             }
             if (size < 254) {
-                assertThat(block.isLiveSmall(unit, size + 1)).isFalse();
+                assertThat(isLive(block, unit, size + 1)).isFalse();
             }
         }
         for (int size = 1; size <= 254; size++) {
@@ -293,7 +297,7 @@ class CarvedBlockTest {
             assertThat(block.liveSizeAt(unit)).as("size %d, after the others were marked", size).isEqualTo(size);
             block.markFree(unit);
             assertThat(block.liveSizeAt(unit)).isEqualTo(-1);
-            assertThat(block.isLiveSmall(unit, size)).isFalse();
+            assertThat(isLive(block, unit, size)).isFalse();
         }
         assertThat(block.liveSizeAt(0)).isEqualTo(-1);
         assertThat(block.liveSizeAt(1)).isEqualTo(-1);
@@ -313,7 +317,7 @@ class CarvedBlockTest {
             assertThat(block.liveSizeAt(unit)).as("liveSizeAt, %d bytes", sizes[i]).isEqualTo(sizes[i]);
             assertThat(block.codeAt(unit)).isEqualTo(CarvedBlock.ESCAPE);
             for (int small = 1; small <= 254; small++) {
-                assertThat(block.isLiveSmall(unit, small)).as("isLiveSmall(%d) on a piece of %d", small, sizes[i])
+                assertThat(isLive(block, unit, small)).as("isLiveSmall(%d) on a piece of %d", small, sizes[i])
                         .isFalse();
             }
             assertThat(block.liveSizeAt(unit + 1)).isEqualTo(-1);
@@ -329,6 +333,33 @@ class CarvedBlockTest {
     }
 
     @Test
+    void zeroLengthPiecesBesideMediumOnesKeepTheirOwnSizes() {
+        // A medium piece's size is kept per 16 units, with where it starts in them; zero-length
+        // pieces (two units each) may start in the same 16 units, before or after it.
+        CarvedBlock block = block(16384);
+        MemorySegment view = view(block);
+        block.carve(block.units, 1, 0, true, view);
+        block.markLive(1, 0);
+        block.markLive(3, 300);
+        block.markLive(23, 0);
+        block.markLive(25, 8192);
+        assertThat(new long[] {block.liveSizeAt(1), block.liveSizeAt(3), block.liveSizeAt(23), block.liveSizeAt(25)})
+                .containsExactly(0, 300, 0, 8192);
+        block.markFree(3);
+        block.markFree(23);
+        assertThat(new long[] {block.liveSizeAt(1), block.liveSizeAt(3), block.liveSizeAt(23), block.liveSizeAt(25)})
+                .containsExactly(0, -1, -1, 8192);
+
+        // A rewind leaves the bucket of the piece at 25; a zero-length piece there later is size 0.
+        block.rewind(0);
+        block.carve(block.units, 1, 0, true, view);
+        block.markLive(25, 0);
+        assertThat(block.liveSizeAt(25)).isZero();
+        block.markLive(20, 255);
+        assertThat(new long[] {block.liveSizeAt(20), block.liveSizeAt(25)}).containsExactly(255, 0);
+    }
+
+    @Test
     void zeroLengthPiecesAreLiveWithSizeZero() {
         CarvedBlock block = block(4096);
         MemorySegment view = view(block);
@@ -337,7 +368,7 @@ class CarvedBlockTest {
         block.markLive(unit, 0);
         assertThat(block.liveSizeAt(unit)).isZero();
         for (int small = 1; small <= 254; small++) {
-            assertThat(block.isLiveSmall(unit, small)).isFalse();
+            assertThat(isLive(block, unit, small)).isFalse();
         }
         assertThat(block.liveSizeAt(unit - 1)).isEqualTo(-1);
         block.markFree(unit);
@@ -380,7 +411,7 @@ class CarvedBlockTest {
             assertThat(block.liveSizeAt(unit)).as("unit %d, carved again", unit).isEqualTo(-1);
             assertThat(block.codeAt(unit)).isZero();
             for (int small = 1; small <= 30; small++) {
-                assertThat(block.isLiveSmall(unit, small)).isFalse();
+                assertThat(isLive(block, unit, small)).isFalse();
             }
         }
         // A new escaped piece where an old one was reads its own size.
@@ -419,7 +450,7 @@ class CarvedBlockTest {
         // The pieces below the mark are other holders' live pieces: still recorded.
         for (int u = 0; u < 10; u++) {
             assertThat(block.liveSizeAt(u)).isEqualTo(16);
-            assertThat(block.isLiveSmall(u, 16)).isTrue();
+            assertThat(isLive(block, u, 16)).isTrue();
         }
         assertThat(block.liveSizeAt(below)).isEqualTo(320);
         // Escaped pieces re-made above the mark read their own size.
