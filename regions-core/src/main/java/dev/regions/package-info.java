@@ -126,7 +126,15 @@
  * the fewest threads alive. So the memory a shared region holds follows its live bytes and the
  * number of threads alive at once, never the number of threads that ever ran; virtual threads
  * take lanes the same way (never their carrier's: a virtual thread may change carrier in the middle
- * of an allocation), so thousands of short ones that run a few at a time use a few lanes.
+ * of an allocation), so thousands of short ones that run a few at a time use a few lanes, and
+ * thousands alive at once share the lanes there are: no virtual thread keeps a lane of its own.
+ * A thread frees its own lane's pieces under its lane's lock, and another lane's pieces without
+ * that lane's lock: they wait on a stack of the lane's (one compare-and-set each) until the lane
+ * next runs out of free pieces of their size, or until an operation on the whole region; a
+ * consumer thread never waits for a producer. Every figure counts such a piece as freed the moment
+ * {@code free} returns. What cannot be told apart: two threads freeing the same piece at the same
+ * instant (a race in the caller's code) may both succeed, and the piece is then handed out twice;
+ * freed one after the other, the second is refused as always, and the checked mode refuses both.
  * <p>
  * Once the thread that owns a confined region has ended, any thread may reset or close it, and its
  * memory goes back to the source as with a close by the owner. The JDK lets only the owner end a

@@ -5,8 +5,9 @@ import dev.regions.internal.lane.Lane;
 
 /**
  * The lanes of a shared region: one {@link Lane} and one {@link RegionLock} per lane, and which
- * lane each thread uses. A thread allocates in its own lane and frees in the lane whose block
- * holds the piece, so threads that keep to their own pieces share no lock and no cache line
+ * lane each thread uses. A thread allocates and frees in its own lane under its own lock, and
+ * frees other lanes' pieces without their locks ({@link dev.regions.internal.lane.RemoteFrees}),
+ * so threads that keep to their own pieces share no lock and no cache line
  * (BENCHMARKS.md, W3, has what that measured). Operations on the whole region take every lane's
  * lock, in lane order.
  *

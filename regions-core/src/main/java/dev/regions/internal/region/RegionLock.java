@@ -35,7 +35,7 @@ public final class RegionLock extends Padded {
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
-            OWNER = lookup.findVarHandle(RegionLock.class, "owner", Thread.class);
+            OWNER = lookup.findVarHandle(RegionLock.class, "owner", long.class);
             SLEEPING = lookup.findVarHandle(RegionLock.class, "sleeping", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -46,8 +46,12 @@ public final class RegionLock extends Padded {
     private static final int YIELDS = 16;
     private static final long MAX_SLEEP_NANOS = 1_000_000;
 
+    /**
+     * The owner's {@link Thread#threadId() id}, or 0: a {@code long}, so that taking and letting go
+     * of the lock pays no garbage collector barrier, as a reference field's compare-and-set does.
+     */
     @SuppressWarnings("unused") // through OWNER
-    private volatile Thread owner;
+    private volatile long owner;
     /** How many times the owner holds the lock; touched by the owner only. */
     private int holds;
     /** Waiters that sleep or are about to. */
@@ -57,8 +61,9 @@ public final class RegionLock extends Padded {
 
     void lock() {
         Thread me = Thread.currentThread();
-        if (!OWNER.compareAndSet(this, (Thread) null, me)) {
-            if (OWNER.getOpaque(this) == me) {
+        long id = me.threadId();
+        if (!OWNER.compareAndSet(this, 0L, id)) {
+            if ((long) OWNER.getOpaque(this) == id) {
                 holds++;
                 return;
             }
@@ -97,12 +102,12 @@ public final class RegionLock extends Padded {
     }
 
     private boolean tryTake(Thread me) {
-        return OWNER.getVolatile(this) == null && OWNER.compareAndSet(this, (Thread) null, me);
+        return (long) OWNER.getVolatile(this) == 0 && OWNER.compareAndSet(this, 0L, me.threadId());
     }
 
     void unlock() {
         if (--holds == 0) {
-            OWNER.setRelease(this, (Thread) null);
+            OWNER.setRelease(this, 0L);
             if ((int) SLEEPING.getVolatile(this) != 0) {
                 for (Thread t : sleepers) {
                     LockSupport.unpark(t);
@@ -113,11 +118,11 @@ public final class RegionLock extends Padded {
 
     /** Whether the calling thread holds the lock. */
     boolean isHeldByCurrentThread() {
-        return OWNER.getOpaque(this) == Thread.currentThread();
+        return (long) OWNER.getOpaque(this) == Thread.currentThread().threadId();
     }
 
     /** For tests: whether some thread holds the lock. */
     public boolean isLocked() {
-        return OWNER.getOpaque(this) != null;
+        return (long) OWNER.getOpaque(this) != 0;
     }
 }

@@ -21,24 +21,34 @@ import java.util.function.Supplier;
 
 /**
  * A region any number of threads may use at once, built as {@link Lanes}: a thread allocates in
- * its own lane under that lane's lock, and frees in the lane whose block holds the piece.
- * All lanes bind their pieces to the same generation arena, a {@link Arena#ofShared() shared
- * arena} whose close is a handshake with every thread: an access racing with a reset either
- * completes before the memory goes back or throws {@link IllegalStateException}, and none reads
- * freed memory.
+ * its own lane under that lane's lock, and frees its own pieces there too. A piece of another
+ * lane it frees without that lane's lock, under its own ({@link RemoteFrees}): checked, marked
+ * free and pushed onto the owner's stack with one compare-and-set, so a consumer never waits for
+ * a producer; the owner takes such pieces back when a size class runs dry. Pieces the fast checks
+ * cannot vouch for (large, checked, bump, empty, every mistake) are freed under the owner's lock,
+ * which says what is wrong with them. All lanes bind their pieces to the same generation arena, a
+ * {@link Arena#ofShared() shared arena} whose close is a handshake with every thread: an access
+ * racing with a reset either completes before the memory goes back or throws
+ * {@link IllegalStateException}, and none reads freed memory.
  *
  * <p>Operations on the whole region (reset, close, merge, limits, stats) take every lane's lock
- * in lane order, so each is atomic; a reset or close ends the one arena all lanes share, so it
- * ends in every lane or in none. {@link SharedStats} keeps the live bytes, watermarks and limit
- * of the sum across lanes. A thread running a callout of this region (a source call, a cleanup
- * action) that calls back into it gets {@link IllegalStateException} before any lock is taken:
- * waiting for a lane another thread holds while that thread waits for ours would never end.
+ * in lane order, and then every lane takes back the pieces other threads freed, so each is atomic
+ * and its figures exact; a reset or close ends the one arena all lanes share, so it ends in every
+ * lane or in none. {@link SharedStats} keeps the live bytes, watermarks and limit of the sum
+ * across lanes. A thread running a callout of this region (a source call, a cleanup action) that
+ * calls back into it gets {@link IllegalStateException} before any lock is taken: waiting for a
+ * lane another thread holds while that thread waits for ours would never end.
  *
- * <p>What it costs: each lane takes its own blocks, so a region used by many threads at once holds
- * up to a partly used block per lane more than one used by one thread; when there are more threads
- * than lanes, threads share a lane and its lock. A thread that ended leaves its lane, with its
- * blocks and free space, to the next thread that comes ({@link ThreadLanes}), whose first
- * allocation settles the lane's share of the stats ({@link SharedStats#handedOver}).
+ * <p>What it costs: the owner's allocate and free take an uncontended lock, one compare-and-set.
+ * An owner path with none is not possible here: the whole-region operations may come from any
+ * thread and must exclude the owner, and mutual exclusion needs either an atomic read-modify-write
+ * or a store-load fence on both sides (Attiya et al., "Laws of Order", POPL 2011); Java has no
+ * asymmetric fence (Linux's {@code membarrier}) that would let the rare side pay for both. Each
+ * lane takes its own blocks, so a region used by many threads at once holds up to a partly used
+ * block per lane more than one used by one thread; when there are more threads than lanes,
+ * threads share a lane and its lock. A thread that ended leaves its lane, with its blocks and
+ * free space, to the next thread that comes ({@link ThreadLanes}), whose first allocation settles
+ * the lane's share of the stats ({@link SharedStats#handedOver}).
  */
 public final class SharedRegion extends BaseRegion {
     private final Lanes lanes = new Lanes();
