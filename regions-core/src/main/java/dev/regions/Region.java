@@ -38,9 +38,8 @@ import java.util.Objects;
  *
  * A region keeps every promise of {@code Arena} except four, which per-piece free, reset and merge
  * exist to change (<a href="package-summary.html#arena">package documentation</a>, which numbers
- * its <a href="package-summary.html#guarantees">guarantees</a>).
- *
- * <p>{@code Region} is sealed: every region is one this library built.
+ * its <a href="package-summary.html#guarantees">guarantees</a>). {@code Region} is sealed: every
+ * region is one this library built.
  *
  * <h2>Threads, and after close</h2>
  * A confined region belongs to the thread that built it: from another thread every method but
@@ -109,11 +108,9 @@ public sealed interface Region extends Arena permits BaseRegion {
 
     /**
      * Frees one live piece: its bytes may be handed out again; the segment stays safe to touch
-     * until the region resets or closes. O(1).
-     *
-     * <p>A live piece of this region must start at the segment's address, of exactly its size, and
-     * the segment must be writable and of one of the region's live generations. What this cannot
-     * see: <a href="package-summary.html#free">package documentation</a>.
+     * until the region resets or closes. O(1). A live piece of this region must start at the
+     * segment's address, of exactly its size, and the segment must be writable and of one of the
+     * region's live generations (what this cannot see: <a href="package-summary.html#free">package documentation</a>).
      *
      * @param piece a live piece of this region, exactly as allocated (not a slice, not a read-only
      *              view); {@link MemorySegment#NULL} is accepted and does nothing
@@ -159,6 +156,9 @@ public sealed interface Region extends Arena permits BaseRegion {
      * @throws UnsupportedOperationException if the region is in bump mode
      */
     MemorySegment reallocate(MemorySegment piece, long newByteSize);
+
+    /** {@return this region as C's allocator: function pointers for native code, made on first use ({@link NativeHeap})} */
+    default NativeHeap nativeHeap() { return NativeHeap.of(this); }
 
     /**
      * Frees every piece at once and starts a new generation; the region stays usable and keeps

@@ -192,8 +192,9 @@
  *     may take the region over the cap, as may a cap set below the gross bytes: allocations that
  *     need a new block then fail until a reset or close gives blocks back.
  * </ul>
- * Not built yet: upcall stubs with {@code malloc}'s and {@code free}'s signatures, for libraries
- * that take an allocator (zlib's {@code zalloc}/{@code zfree}).
+ * {@link dev.regions.Region#nativeHeap()} gives these to native code as function pointers with
+ * libc's signatures and the context-passing shapes of zlib, zstd, Lua and SQLite; no exception ever
+ * reaches native code: see {@link dev.regions.NativeHeap}.
  *
  * <h2 id="checked">The checked mode</h2>
  * {@link dev.regions.Region.Builder#checked(boolean)}, or {@code -Dregions.checked=true} for every
