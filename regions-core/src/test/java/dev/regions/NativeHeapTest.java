@@ -19,8 +19,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@link NativeHeap}: a region as C's allocator, called the way native code calls it. The libc
  * shapes are called through downcalls of their own function pointers (what a C library does with
- * them); zlib and Lua 5.4 (Debian's {@code zlib1g} and {@code liblua5.4-0}; {@code .ci/run}
- * installs Lua) allocate through the context shapes. A missing library fails the test: it is not
+ * them); zlib, zstd and Lua 5.4 allocate through the context shapes, SQLite through its
+ * {@code sqlite3_mem_methods} (Debian's {@code zlib1g}, {@code libzstd1}, {@code libsqlite3-0} and
+ * {@code liblua5.4-0}; {@code .ci/run} installs Lua). A missing library fails the test: it is not
  * skipped.
  */
 class NativeHeapTest {
@@ -291,6 +292,117 @@ class NativeHeapTest {
             lua.close.invokeExact(state);
             assertThat(region.stats().liveBytes()).as("empty after lua_close").isZero();
             assertThat(heap.badFrees()).isZero();
+        }
+    }
+
+    // ------------------------------------------------------------------ zstd
+
+    @Test
+    void zstdCompressesAndDecompressesThroughItsCustomMemInARegion() throws Throwable {
+        SymbolLookup lib = SymbolLookup.libraryLookup("libzstd.so.1", LIBS);
+        java.lang.foreign.StructLayout customMem = java.lang.foreign.MemoryLayout.structLayout(
+                ADDRESS.withName("customAlloc"), ADDRESS.withName("customFree"), ADDRESS.withName("opaque"));
+        MethodHandle createC = LINKER.downcallHandle(lib.find("ZSTD_createCCtx_advanced").orElseThrow(),
+                FunctionDescriptor.of(ADDRESS, customMem));
+        MethodHandle createD = LINKER.downcallHandle(lib.find("ZSTD_createDCtx_advanced").orElseThrow(),
+                FunctionDescriptor.of(ADDRESS, customMem));
+        MethodHandle compress = LINKER.downcallHandle(lib.find("ZSTD_compressCCtx").orElseThrow(),
+                FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_INT));
+        MethodHandle decompress = LINKER.downcallHandle(lib.find("ZSTD_decompressDCtx").orElseThrow(),
+                FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG));
+        MethodHandle isError = LINKER.downcallHandle(lib.find("ZSTD_isError").orElseThrow(),
+                FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
+        MethodHandle freeC = LINKER.downcallHandle(lib.find("ZSTD_freeCCtx").orElseThrow(),
+                FunctionDescriptor.of(JAVA_LONG, ADDRESS));
+        MethodHandle freeD = LINKER.downcallHandle(lib.find("ZSTD_freeDCtx").orElseThrow(),
+                FunctionDescriptor.of(JAVA_LONG, ADDRESS));
+        try (Arena arena = Arena.ofConfined(); Region region = Region.builder().name("zstd").build()) {
+            NativeHeap heap = region.nativeHeap();
+            MemorySegment mem = arena.allocate(customMem);
+            mem.setAtIndex(ADDRESS, 0, heap.contextAlloc());
+            mem.setAtIndex(ADDRESS, 1, heap.contextFree());
+            mem.setAtIndex(ADDRESS, 2, heap.context());
+            MemorySegment text = arena.allocate(256 << 10);
+            for (long i = 0; i < text.byteSize(); i++) {
+                text.set(JAVA_BYTE, i, (byte) ('a' + (i * 7 % 13)));
+            }
+            MemorySegment packed = arena.allocate(text.byteSize() + 4096);
+            MemorySegment unpacked = arena.allocate(text.byteSize());
+
+            MemorySegment cctx = (MemorySegment) createC.invokeExact(mem);
+            long packedSize = (long) compress.invokeExact(cctx, packed, packed.byteSize(), text, text.byteSize(), 3);
+            assertThat((int) isError.invokeExact(packedSize)).isZero();
+            assertThat(region.stats().liveBytes()).as("zstd's compression context, in the region").isPositive();
+            assertThat((long) freeC.invokeExact(cctx)).isZero();
+            MemorySegment dctx = (MemorySegment) createD.invokeExact(mem);
+            long size = (long) decompress.invokeExact(dctx, unpacked, unpacked.byteSize(), packed, packedSize);
+            assertThat((long) freeD.invokeExact(dctx)).isZero();
+            assertThat(size).isEqualTo(text.byteSize());
+            assertThat(unpacked.mismatch(text)).isEqualTo(-1);
+            assertThat(region.stats().liveBytes()).as("empty after ZSTD_freeCCtx and ZSTD_freeDCtx").isZero();
+            assertThat(heap.refusals() + heap.badFrees()).isZero();
+        }
+    }
+
+    // ------------------------------------------------------------------ SQLite
+
+    private static final int SQLITE_CONFIG_MALLOC = 4, SQLITE_CONFIG_GETMALLOC = 5, SQLITE_OK = 0, SQLITE_NOMEM = 7;
+
+    /**
+     * SQLite's allocator is process-wide: the test saves the default methods, installs the region's,
+     * and puts the default back at the end (no other test here uses SQLite).
+     */
+    @Test
+    void sqliteRunsOnARegionWhoseLiveBytesAreSqlitesOwnFigureAndWhoseLimitIsSqliteNomem() throws Throwable {
+        SymbolLookup lib = SymbolLookup.libraryLookup("libsqlite3.so.0", LIBS);
+        MethodHandle config = LINKER.downcallHandle(lib.find("sqlite3_config").orElseThrow(),
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), Linker.Option.firstVariadicArg(1));
+        MethodHandle shutdown = LINKER.downcallHandle(lib.find("sqlite3_shutdown").orElseThrow(), FunctionDescriptor.of(JAVA_INT));
+        MethodHandle open = LINKER.downcallHandle(lib.find("sqlite3_open").orElseThrow(),
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+        MethodHandle exec = LINKER.downcallHandle(lib.find("sqlite3_exec").orElseThrow(),
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+        MethodHandle close = LINKER.downcallHandle(lib.find("sqlite3_close").orElseThrow(),
+                FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        MethodHandle memoryUsed = LINKER.downcallHandle(lib.find("sqlite3_memory_used").orElseThrow(),
+                FunctionDescriptor.of(JAVA_LONG));
+        try (Arena arena = Arena.ofShared(); Region region = Region.builder().name("sqlite").shared(true).build()) {
+            MemorySegment defaults = arena.allocate(ADDRESS, 8);
+            assertThat((int) shutdown.invokeExact()).isEqualTo(SQLITE_OK);
+            assertThat((int) config.invokeExact(SQLITE_CONFIG_GETMALLOC, defaults)).isEqualTo(SQLITE_OK);
+            NativeHeap heap = region.nativeHeap();
+            assertThat((int) config.invokeExact(SQLITE_CONFIG_MALLOC, heap.sqliteMemMethods(arena))).isEqualTo(SQLITE_OK);
+            try {
+                MemorySegment dbOut = arena.allocate(ADDRESS);
+                assertThat((int) open.invokeExact(arena.allocateFrom(":memory:"), dbOut)).isEqualTo(SQLITE_OK);
+                MemorySegment db = dbOut.get(ADDRESS, 0);
+                String fill = "create table t(k integer primary key, v text);"
+                        + "with recursive n(i) as (select 1 union all select i + 1 from n where i < 20000)"
+                        + " insert into t select i, printf('value %08d', i) from n;";
+                assertThat((int) exec.invokeExact(db, arena.allocateFrom(fill), MemorySegment.NULL, MemorySegment.NULL,
+                        MemorySegment.NULL)).isEqualTo(SQLITE_OK);
+                assertThat(region.stats().liveBytes()).as("SQLite's own count of its memory")
+                        .isEqualTo((long) memoryUsed.invokeExact()).isGreaterThan(500_000);
+
+                region.setLimit(region.stats().liveBytes() + 64 * 1024);
+                String more = "with recursive n(i) as (select 20001 union all select i + 1 from n where i < 200000)"
+                        + " insert into t select i, printf('value %08d', i) from n;";
+                assertThat((int) exec.invokeExact(db, arena.allocateFrom(more), MemorySegment.NULL, MemorySegment.NULL,
+                        MemorySegment.NULL)).as("past the limit").isEqualTo(SQLITE_NOMEM);
+                assertThat(heap.refusals()).isPositive();
+                region.setLimit(0);
+                assertThat((int) exec.invokeExact(db, arena.allocateFrom("insert into t values(1000000, 'after');"),
+                        MemorySegment.NULL, MemorySegment.NULL, MemorySegment.NULL)).as("after the limit was lifted")
+                        .isEqualTo(SQLITE_OK);
+                assertThat((int) close.invokeExact(db)).isEqualTo(SQLITE_OK);
+                assertThat((int) shutdown.invokeExact()).isEqualTo(SQLITE_OK);
+                assertThat(region.stats().liveBytes()).as("empty after sqlite3_close and sqlite3_shutdown").isZero();
+                assertThat(heap.badFrees()).isZero();
+            } finally {
+                int down = (int) shutdown.invokeExact();
+                int back = (int) config.invokeExact(SQLITE_CONFIG_MALLOC, defaults);
+                assertThat(new int[] {down, back}).as("SQLite's default allocator back").containsOnly(SQLITE_OK);
+            }
         }
     }
 }
