@@ -3,6 +3,7 @@ package dev.regions.cli;
 import dev.regions.RegionStats;
 import dev.regions.Regions;
 import dev.regions.cli.interpreter.InterpreterDemoCommand;
+import dev.regions.cli.nativelibs.NativeDemoCommand;
 import dev.regions.cli.server.ServerDemoCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -34,12 +35,14 @@ import java.util.concurrent.Callable;
                 "               that matches is merged into the program's region",
                 "  server       worker threads give each request its own region, closed",
                 "               with the request, while a shared region holds a cache",
+                "  native       C libraries (Lua, zlib) allocate in capped regions",
+                "               (not run without a subcommand: it needs liblua5.4-0)",
                 "",
                 "Each ends with Regions.report() of the regions it still has open, just",
                 "before it closes them, and the global figures once they are closed.",
                 "",
                 "Without a subcommand, runs both with their defaults."},
-        subcommands = {InterpreterDemoCommand.class, ServerDemoCommand.class})
+        subcommands = {InterpreterDemoCommand.class, ServerDemoCommand.class, NativeDemoCommand.class})
 final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -62,7 +65,7 @@ final class DemoCommand implements Callable<Integer> {
         out.printf("All regions closed: global live %s, %s, gross %s; %s reclaimed unclosed%n",
                 Report.bytes(global.liveBytes()), Report.count(global.liveCount(), "piece"),
                 Report.bytes(global.grossBytes()), Report.count(Regions.reclaimedRegions(), "region"));
-        out.println("More: regions demo interpreter --help, regions demo server --help");
+        out.println("More: regions demo interpreter --help, regions demo server --help, regions demo native");
         out.flush();
         return Math.max(interpreter, server);
     }
