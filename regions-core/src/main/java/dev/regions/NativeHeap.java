@@ -1,6 +1,7 @@
 package dev.regions;
 
 import dev.regions.internal.Engine;
+import dev.regions.internal.event.RegionEvents;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -56,8 +57,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * the gross limit, the source out of memory, a closed region, a thread that may not use a
  * confined region, a region no longer reachable) returns {@code NULL}, the library's own
  * out-of-memory case, and counts in {@link #refusals()}. A free (or a reallocation) of an
- * address where no live piece of the region starts is ignored, counted in {@link #badFrees()}, and
- * logged once per heap ({@link System.Logger}, {@code WARNING}). A stub called after its region
+ * address where no live piece of the region starts is ignored, counted in {@link #badFrees()},
+ * recorded as a {@code dev.regions.NativeBadFree} Flight Recorder event, and logged once per heap
+ * ({@link System.Logger}, {@code WARNING}). A stub called after its region
  * closed refuses; one called with the context of a heap whose region is gone finds no heap and
  * refuses.
  *
@@ -288,6 +290,7 @@ public final class NativeHeap {
 
     private void badFree(long address, Throwable why) {
         badFrees.increment();
+        RegionEvents.nativeBadFree(name, address, why.getMessage());
         if (badFreeLogged.compareAndSet(false, true)) {
             LOG.log(System.Logger.Level.WARNING, "native code freed 0x" + Long.toHexString(address) + " in region '" + name
                     + "', which is no live piece of it; ignored (further ones are counted in badFrees()): "

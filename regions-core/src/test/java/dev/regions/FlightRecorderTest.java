@@ -70,7 +70,7 @@ class FlightRecorderTest {
             "dev.regions.RegionClosed", "dev.regions.RegionMerged", "dev.regions.RegionReclaimed",
             "dev.regions.LimitExceeded", "dev.regions.SourceCall", "dev.regions.LargePiece",
             "dev.regions.CheckedFinding", "dev.regions.PieceAllocated", "dev.regions.PieceFreed",
-            "dev.regions.RegionStatistics");
+            "dev.regions.RegionStatistics", "dev.regions.NativeBadFree");
 
     /** Fields that hold a number of bytes: each must be shown as a data amount. */
     private static final Set<String> SIZE_FIELDS = Set.of("limit", "liveBytes", "grossBytes", "peakLiveBytes",
@@ -194,17 +194,36 @@ class FlightRecorderTest {
             } else if (COUNT_FIELDS.contains(field.getName())) {
                 assertThat(field.getContentType()).as("%s.%s: a count is no data amount", name, field.getName())
                         .isNull();
+            } else if (field.getName().equals("address")) {
+                assertThat(field.getContentType()).as("%s.%s: content type", name, field.getName())
+                        .isEqualTo("jdk.jfr.MemoryAddress");
             } else {
                 assertThat(field.getTypeName()).as("%s.%s: a field that is neither size nor count", name,
                         field.getName()).isIn("java.lang.String", "boolean");
             }
         }
-        assertThat(sizes > 0).as("%s has size fields", name).isEqualTo(!name.endsWith("CheckedFinding"));
+        assertThat(sizes > 0).as("%s has size fields", name)
+                .isEqualTo(!name.endsWith("CheckedFinding") && !name.endsWith("NativeBadFree"));
     }
 
     private static boolean isCommonField(String field) {
         return field.equals("startTime") || field.equals("duration") || field.equals("eventThread")
                 || field.equals("stackTrace");
+    }
+
+    @Test
+    void aBadFreeFromNativeCodeIsRecordedWithItsRegionAndAddress() throws Throwable {
+        Recording recording = start(shippedSettings(), false);
+        Region region = track(Region.builder().name("flight-native").build());
+        MemorySegment free = region.nativeHeap().free();
+        java.lang.invoke.MethodHandle call = java.lang.foreign.Linker.nativeLinker().downcallHandle(free,
+                java.lang.foreign.FunctionDescriptor.ofVoid(java.lang.foreign.ValueLayout.ADDRESS));
+        call.invokeExact(MemorySegment.ofAddress(0xBAD0));
+        List<RecordedEvent> bad = of(read(stopAndDump(recording)), "NativeBadFree", "flight-native");
+        assertThat(bad).hasSize(1);
+        assertThat(bad.get(0).getLong("address")).isEqualTo(0xBAD0);
+        assertThat(bad.get(0).getString("reason")).contains("no live piece", "0xbad0");
+        assertThat(region.nativeHeap().badFrees()).isEqualTo(1);
     }
 
     // ------------------------------------------------------------------ real work
@@ -343,7 +362,8 @@ class FlightRecorderTest {
         Set<String> seen = new HashSet<>();
         events.forEach(e -> seen.add(e.getEventType().getName()));
         assertThat(seen).containsAll(EVENT_TYPES.stream()
-                .filter(t -> !t.endsWith("PieceAllocated") && !t.endsWith("PieceFreed")).toList());
+                .filter(t -> !t.endsWith("PieceAllocated") && !t.endsWith("PieceFreed")
+                        && !t.endsWith("NativeBadFree")).toList()); // that one: aBadFreeFromNativeCode...
         events.stream().map(RecordedEvent::getEventType).distinct().forEach(FlightRecorderTest::assertDescribesItself);
         assertThat(of(events, "PieceAllocated", "flight-")).as("per-piece events, off in regions.jfc").isEmpty();
         assertThat(of(events, "PieceFreed", "flight-")).as("per-piece events, off in regions.jfc").isEmpty();

@@ -11,6 +11,7 @@ import jdk.jfr.Event;
 import jdk.jfr.FlightRecorder;
 import jdk.jfr.FlightRecorderListener;
 import jdk.jfr.Label;
+import jdk.jfr.MemoryAddress;
 import jdk.jfr.Name;
 import jdk.jfr.Period;
 import jdk.jfr.StackTrace;
@@ -144,6 +145,16 @@ public final class RegionEvents {
         @Label("Message") public String message;
     }
 
+    @Name("dev.regions.NativeBadFree")
+    @Label("Bad Free From Native Code")
+    @Description("Native code freed, through a region's NativeHeap, an address where no live piece starts; ignored")
+    @Category("Regions")
+    public static final class NativeBadFree extends Event {
+        @Label("Region") public String region;
+        @Label("Address") @MemoryAddress public long address;
+        @Label("Reason") public String reason;
+    }
+
     @Name("dev.regions.PieceAllocated")
     @Label("Piece Allocated")
     @Description("A checked region allocated a piece")
@@ -193,6 +204,19 @@ public final class RegionEvents {
             e.requested = requested;
             e.liveBytes = live;
             e.limit = limit;
+            e.commit();
+        }
+    }
+
+    public static void nativeBadFree(String region, long address, String reason) {
+        if (!recorder) {
+            return;
+        }
+        NativeBadFree e = new NativeBadFree();
+        if (e.isEnabled()) {
+            e.region = region;
+            e.address = address;
+            e.reason = reason;
             e.commit();
         }
     }
