@@ -38,7 +38,9 @@ public final class PieceAt {
                     + " this region's)");
         }
         for (Block block = lane.blockAt(address); block != null; block = block.shadowed) {
-            if (block.laneIndex == lane.laneIndex && block.contains(address) && block.lease.isHeldBy(lane.ledger)) {
+            // the lane's views hold the block (one comparison, as free's fast path), else ask its lease (locked)
+            if (block.laneIndex == lane.laneIndex && block.contains(address)
+                    && (block.slotOwner == lane.ledger || block.lease.isHeldBy(lane.ledger))) {
                 return block instanceof LargeBlock large ? large(lane, large, address)
                         : carved(lane, (CarvedBlock) block, address);
             }
