@@ -249,7 +249,7 @@ public final class SharedRegion extends BaseRegion {
         checkNotInCallout();
         for (Block block = AddressDirectory.lookup(address); block != null; block = block.shadowed) {
             Lane lane = block.laneIndex >= 0 && block.laneIndex < Lanes.COUNT ? lanes.all[block.laneIndex] : null;
-            if (lane != null && block.lease.isHeldBy(lane.ledger)) {
+            if (lane != null && (block.slotOwner == lane.ledger || block.lease.isHeldBy(lane.ledger))) {
                 return block.laneIndex;
             }
         }
