@@ -90,6 +90,38 @@ class CrossThreadStressTest {
         }
     }
 
+    /**
+     * A shared region that threads which have ended used, dropped with pieces freed across lanes
+     * still waiting on a lane's stack, is reclaimed. Neither may keep it reachable: the stack hangs
+     * off the lane's ledger, which the process-wide records reach, and the table of lanes by thread
+     * names threads that have ended (it held them, and their tasks, before this test).
+     */
+    @Test
+    void aSharedRegionDroppedWithFreesAcrossLanesWaitingIsStillReclaimed() throws Exception {
+        long before = dev.regions.support.Collector.settle();
+        long globalBefore = Regions.globalStats().grossBytes();
+        dropWithFreesWaiting();
+        dev.regions.support.Collector.awaitReclaimed(before + 1);
+        assertThat(Regions.globalStats().grossBytes()).as("its blocks given back").isEqualTo(globalBefore);
+    }
+
+    /** A shared region: this thread allocates, another frees (across lanes), and nobody allocates again. */
+    private static void dropWithFreesWaiting() throws InterruptedException {
+        Region region = Region.builder().shared(true).name("dropped-with-frees-waiting").build();
+        List<MemorySegment> pieces = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            pieces.add(region.allocate(48));
+        }
+        Thread other = Thread.ofPlatform().start(() -> pieces.forEach(region::free));
+        other.join();
+        assertThat(region.stats().liveCount()).isZero(); // stats() takes the waiting pieces back...
+        pieces.clear();
+        Thread again = Thread.ofPlatform().start(() -> region.free(region.allocate(48)));
+        again.join();
+        MemorySegment last = region.allocate(48);
+        Thread.ofPlatform().start(() -> region.free(last)).join(); // ...this one waits when the region is dropped
+    }
+
     private static void work(Region region, LinkedBlockingQueue<Tagged> mailbox, AtomicLong liveBytes,
             AtomicLong peakLiveBytes, SplittableRandom random) {
         for (int i = 0; i < OPERATIONS; i++) {

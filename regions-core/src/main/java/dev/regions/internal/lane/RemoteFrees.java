@@ -35,12 +35,17 @@ public final class RemoteFrees {
     /** Bytes of other lanes' frees this lane took back, and bytes this lane's threads freed in other lanes, since the region last settled. */
     public long drained, freedForOthers;
 
+    /**
+     * A piece waiting. It names its generation by id, not by reference: the stack hangs off the
+     * ledger, which the process-wide records reach, and a generation reaches its region, which
+     * must stay free to become unreachable (and be reclaimed) with pieces waiting.
+     */
     private static final class Entry extends PendingFrees.Node {
         final CarvedBlock block;
         final int unit;
-        final Generation generation;
+        final long generation;
 
-        Entry(CarvedBlock block, int unit, long byteSize, Generation generation) {
+        Entry(CarvedBlock block, int unit, long byteSize, long generation) {
             super(byteSize);
             this.block = block;
             this.unit = unit;
@@ -69,7 +74,7 @@ public final class RemoteFrees {
             return false;
         }
         block.markFree(unit);
-        owner.ledger.pending.push(new Entry(block, unit, byteSize, generation));
+        owner.ledger.pending.push(new Entry(block, unit, byteSize, generation.id));
         return true;
     }
 
@@ -80,9 +85,15 @@ public final class RemoteFrees {
         }
         for (PendingFrees.Node n = lane.ledger.pending.takeAll(); n != null; n = n.next()) {
             Entry e = (Entry) n;
+            // every whole-region operation drains first, so the generation is still the lane's
+            Generation generation = lane.generations.findById(e.generation);
+            if (generation == null) { // cannot happen; were it to, the piece died with its generation
+                assert false : "a piece freed across lanes outlived its generation";
+                continue;
+            }
             lane.free.push(SizeClasses.classOf(e.byteSize), e.block, e.unit);
-            e.generation.liveBytes -= e.byteSize;
-            e.generation.liveCount--;
+            generation.liveBytes -= e.byteSize;
+            generation.liveCount--;
             lane.ledger.freed(e.byteSize);
             drained += e.byteSize;
         }

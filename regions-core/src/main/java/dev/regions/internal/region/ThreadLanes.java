@@ -64,18 +64,19 @@ public final class ThreadLanes {
     /**
      * The tickets of threads that used a lane lately, by thread id: a hit costs a few loads where
      * the thread-local costs a hash probe. Written with plain stores (a ticket is immutable; a
-     * stale or overwritten entry only sends its thread to the thread-local); it keeps at most
-     * {@value #RECENT_SIZE} ended threads' objects reachable.
+     * stale or overwritten entry only sends its thread to the thread-local). A ticket names its
+     * thread by id (unique for the JVM's life), never by reference: a thread that ended must not
+     * stay reachable through it, with whatever its task reached (a region, say).
      */
     private static final int RECENT_SIZE = 256;
     private static final Ticket[] RECENT = new Ticket[RECENT_SIZE];
 
-    /** A thread and its lane (a plain class: Lincheck cannot restore records' fields). */
+    /** A thread's id and its lane (a plain class: Lincheck cannot restore records' fields). */
     private static final class Ticket {
-        final Thread thread;
+        final long thread;
         final int lane;
 
-        Ticket(Thread thread, int lane) {
+        Ticket(long thread, int lane) {
             this.thread = thread;
             this.lane = lane;
         }
@@ -83,18 +84,18 @@ public final class ThreadLanes {
 
     /** The calling thread's lane. */
     static int ofThisThread() {
-        Thread me = Thread.currentThread();
-        Ticket ticket = RECENT[(int) me.threadId() & (RECENT_SIZE - 1)];
+        long me = Thread.currentThread().threadId();
+        Ticket ticket = RECENT[(int) me & (RECENT_SIZE - 1)];
         return ticket != null && ticket.thread == me ? ticket.lane : ofThisThreadSlow(me);
     }
 
-    private static int ofThisThreadSlow(Thread me) {
+    private static int ofThisThreadSlow(long me) {
         Ticket ticket = OF_THREAD.get();
         if (ticket == null) {
             ticket = new Ticket(me, take());
             OF_THREAD.set(ticket);
         }
-        RECENT[(int) me.threadId() & (RECENT_SIZE - 1)] = ticket;
+        RECENT[(int) me & (RECENT_SIZE - 1)] = ticket;
         return ticket.lane;
     }
 
