@@ -1,7 +1,6 @@
 package dev.regions;
 
 import dev.regions.internal.Engine;
-import dev.regions.internal.event.RegionEvents;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -290,7 +289,7 @@ public final class NativeHeap {
 
     private void badFree(long address, Throwable why) {
         badFrees.increment();
-        RegionEvents.nativeBadFree(name, address, why.getMessage());
+        Engine.nativeBadFree(name, address, why.getMessage());
         if (badFreeLogged.compareAndSet(false, true)) {
             LOG.log(System.Logger.Level.WARNING, "native code freed 0x" + Long.toHexString(address) + " in region '" + name
                     + "', which is no live piece of it; ignored (further ones are counted in badFrees()): "

@@ -94,4 +94,9 @@ public final class Engine {
     public static void checkSource(MemorySource source) {
         RawSource.checkAllowed(source);
     }
+
+    /** A region's {@code NativeHeap} ignored a free of {@code address}: the Flight Recorder event. */
+    public static void nativeBadFree(String region, long address, String reason) {
+        RegionEvents.nativeBadFree(region, address, reason);
+    }
 }
