@@ -42,7 +42,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *     SQLite's allocator is set for the process ({@code sqlite3_config(SQLITE_CONFIG_MALLOC)}) by
  *     the fork, or left as it is.
  * </ul>
- * The region is a confined one of the benchmark's thread, zeroing, no limit.
+ * The region is a confined one of the benchmark's thread, no limit; zeroing (the default) or not.
  *
  * <pre>java -jar regions-bench/target/benchmarks.jar '\.NativeLibraryBench\.' -f 2 -wi 3 -w 1s -i 5 -r 1s</pre>
  */
@@ -59,7 +59,8 @@ public class NativeLibraryBench {
     @Param({"lua", "zlib", "sqlite"})
     public String library;
 
-    @Param({"region", "own"})
+    /** {@code region}: zeroing, as users get it; {@code region-nozero}: {@code zeroing(false)}; {@code own}: the library's. */
+    @Param({"region", "region-nozero", "own"})
     public String allocator;
 
     private Region region;
@@ -71,7 +72,7 @@ public class NativeLibraryBench {
     @Setup(Level.Trial)
     public void setUp() throws Throwable {
         FastThreadExecutor.requireFastThread();
-        region = Region.builder().name("native-bench").build();
+        region = Region.builder().name("native-bench").zeroing(!allocator.equals("region-nozero")).build();
         heap = region.nativeHeap();
         arena = Arena.ofConfined();
         switch (library) {
@@ -95,7 +96,7 @@ public class NativeLibraryBench {
     }
 
     private boolean inRegion() {
-        return allocator.equals("region");
+        return allocator.startsWith("region");
     }
 
     private static MethodHandle handle(SymbolLookup lib, String name, FunctionDescriptor descriptor,
