@@ -312,22 +312,18 @@ public final class NativeHeap {
         }
 
         static MemorySegment malloc(long context, long size) {
-            return address(heap(context), h -> h.allocate(size, ALIGNMENT, false));
+            NativeHeap h = heap(context);
+            return h == null ? MemorySegment.NULL : pointer(h.allocate(size, ALIGNMENT, false));
         }
 
         static MemorySegment calloc(long context, long count, long size) {
-            long bytes;
-            try {
-                bytes = Math.multiplyExact(count, size);
-            } catch (ArithmeticException e) {
-                bytes = -1;
-            }
-            long total = bytes;
-            return address(heap(context), h -> h.allocate(total, ALIGNMENT, true));
+            NativeHeap h = heap(context);
+            return h == null ? MemorySegment.NULL : pointer(h.allocate(product(count, size), ALIGNMENT, true));
         }
 
         static MemorySegment realloc(long context, MemorySegment address, long size) {
-            return address(heap(context), h -> h.resize(address.address(), size));
+            NativeHeap h = heap(context);
+            return h == null ? MemorySegment.NULL : pointer(h.resize(address.address(), size));
         }
 
         static void free(long context, MemorySegment address) {
@@ -338,15 +334,16 @@ public final class NativeHeap {
         }
 
         static MemorySegment alignedAlloc(long context, long alignment, long size) {
-            return address(heap(context), h -> h.allocate(size, alignment, false));
+            NativeHeap h = heap(context);
+            return h == null ? MemorySegment.NULL : pointer(h.allocate(size, alignment, false));
         }
 
         static MemorySegment sqliteMalloc(long context, int size) {
-            return address(heap(context), h -> h.allocate(size, ALIGNMENT, false));
+            return malloc(context, size);
         }
 
         static MemorySegment sqliteRealloc(long context, MemorySegment address, int size) {
-            return address(heap(context), h -> h.resize(address.address(), size));
+            return realloc(context, address, size);
         }
 
         static int sqliteSize(long context, MemorySegment address) {
@@ -389,7 +386,7 @@ public final class NativeHeap {
                 }
                 return MemorySegment.NULL;
             }
-            MemorySegment resized = address(h, heap -> heap.resize(ptr.address(), newSize));
+            MemorySegment resized = h == null ? MemorySegment.NULL : pointer(h.resize(ptr.address(), newSize));
             // Lua takes a shrink that fails for a broken state: the piece, larger than asked, serves
             return resized.equals(MemorySegment.NULL) && ptr.address() != 0 && newSize <= oldSize ? ptr : resized;
         }
@@ -398,11 +395,17 @@ public final class NativeHeap {
             return HeapContexts.find(context);
         }
 
-        private static MemorySegment address(NativeHeap heap, java.util.function.ToLongFunction<NativeHeap> call) {
-            if (heap == null) {
-                return MemorySegment.NULL;
+        /** {@code count * size} of two {@code size_t}s, or -1 (refused) if it does not fit. */
+        private static long product(long count, long size) {
+            try {
+                return count < 0 || size < 0 ? -1 : Math.multiplyExact(count, size);
+            } catch (ArithmeticException e) {
+                return -1;
             }
-            long address = call.applyAsLong(heap);
+        }
+
+        /** An address a heap returned (0: refused) as the pointer C gets. */
+        private static MemorySegment pointer(long address) {
             return address == 0 ? MemorySegment.NULL : MemorySegment.ofAddress(address);
         }
     }

@@ -199,7 +199,7 @@ public final class CarvedBlock extends Block {
 
     /** A bucket entry left by a piece a rewind ended that started at {@code unit} would read as this piece's size. */
     private void clearStaleBucket(int unit) {
-        if (buckets[unit >>> BUCKET_SHIFT] >>> 16 == (unit & (BUCKET_UNITS - 1))) {
+        if (mediumSizeAt(unit) != 0) {
             buckets[unit >>> BUCKET_SHIFT] = 0;
         }
     }
@@ -225,16 +225,21 @@ public final class CarvedBlock extends Block {
     }
 
     private long escapedSize(int unit) {
+        int medium = mediumSizeAt(unit);
+        return medium != 0 ? medium : escapeAt(unit);
+    }
+
+    /** The size of the medium piece its bucket records at {@code unit}, or 0 if it records none there. */
+    private int mediumSizeAt(int unit) {
         int bucket = buckets[unit >>> BUCKET_SHIFT];
-        return bucket >>> 16 == (unit & (BUCKET_UNITS - 1)) && bucket != 0 ? bucket & 0xFFFF : escapeAt(unit);
+        return bucket >>> 16 == (unit & (BUCKET_UNITS - 1)) ? bucket & 0xFFFF : 0;
     }
 
     /** The piece at {@code unit} is no longer live. */
     public void markFree(int unit) {
         assert codes[unit] != 0 : "unit " + unit + " of the block at " + base + " is not live";
         if ((codes[unit] & 0xFF) == ESCAPE) {
-            int bucket = buckets[unit >>> BUCKET_SHIFT];
-            if (bucket >>> 16 == (unit & (BUCKET_UNITS - 1)) && bucket != 0) {
+            if (mediumSizeAt(unit) != 0) {
                 buckets[unit >>> BUCKET_SHIFT] = 0;
             } else {
                 removeEscape(unit);
